@@ -1,0 +1,4 @@
+"""Allow ``python -m moodplayer``."""
+from moodplayer.cli import main
+
+raise SystemExit(main())

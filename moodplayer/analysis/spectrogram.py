@@ -1,0 +1,71 @@
+"""The spectrogram recipe (a contract, see DESIGN.md): waveform -> uint8 image 128x256.
+
+Training images in ``../shared/data/spotify_mel`` were made this way; the app must feed the model
+exactly the same kind of image, so this is the only implementation and training imports it too.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+SAMPLE_RATE = 22050
+N_FFT = 1024
+HOP = 512
+N_MELS = 128
+N_FRAMES = 256
+WINDOW = HOP * (N_FRAMES - 1)  # 130560 samples, ~5.92 s
+IMAGE_SHAPE = (N_MELS, N_FRAMES)
+
+
+def mel_power(y: np.ndarray) -> np.ndarray:
+    """Slaney mel power spectrogram (n_fft 1024, hop 512, 128 mels, Hann, centred) of one window."""
+    import librosa  # imported lazily: numba compilation must stay off the GUI start path
+
+    return librosa.feature.melspectrogram(
+        y=np.ascontiguousarray(y, dtype=np.float32),
+        sr=SAMPLE_RATE,
+        n_fft=N_FFT,
+        hop_length=HOP,
+        n_mels=N_MELS,
+    )
+
+
+def fit_window(y: np.ndarray) -> np.ndarray:
+    """Return exactly WINDOW samples: longer input is cut, shorter input is looped then cut.
+
+    Looping (rather than zero padding) keeps a short clip's spectral character over the whole
+    image instead of adding a block of silence the model never saw in training.
+    """
+    y = np.asarray(y, dtype=np.float32).reshape(-1)
+    if y.size >= WINDOW:
+        return y[:WINDOW]
+    if y.size == 0:
+        return np.zeros(WINDOW, dtype=np.float32)
+    reps = int(np.ceil(WINDOW / y.size))
+    return np.tile(y, reps)[:WINDOW]
+
+
+def power_to_image(m: np.ndarray) -> np.ndarray:
+    """Steps 4-5 of the recipe: log, per-image min-max to 0..255 (truncating), flip, invert."""
+    log = np.log(m + 1e-9)
+    lo, hi = float(log.min()), float(log.max())
+    if not np.isfinite(lo) or not np.isfinite(hi) or hi - lo <= 0.0:
+        scaled = np.zeros_like(log)  # silence: a flat image rather than a division by zero
+    else:
+        scaled = (log - lo) / (hi - lo) * 255.0
+    img = scaled.astype(np.uint8)
+    return 255 - img[::-1, :]
+
+
+def waveform_to_image(y: np.ndarray) -> np.ndarray:
+    """Mono 22050 Hz waveform window -> uint8 image [128, 256] (dark = energy, low bins at bottom)."""
+    img = power_to_image(mel_power(fit_window(y)))
+    assert img.shape == IMAGE_SHAPE, img.shape
+    return np.ascontiguousarray(img)
+
+
+def image_to_input(images: np.ndarray) -> np.ndarray:
+    """uint8 images [N,128,256] -> model input float32 [N,1,128,256] scaled to 0..1."""
+    images = np.asarray(images)
+    if images.ndim == 2:
+        images = images[None]
+    return (images.astype(np.float32) / 255.0)[:, None, :, :]
