@@ -1,0 +1,40 @@
+"""``moodplayer export``: print the whole library, for scripts and tests."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from moodplayer.library.store import connect, export_tracks
+from moodplayer.paths import default_db_path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("export", help="print every track of the library",
+                       description="Print every track with its tags, availability, read error and "
+                                   "mood (valence/arousal, null until analysed).")
+    p.add_argument("--db", default=None, help=f"library database (default: {default_db_path()})")
+    p.add_argument("--json", action="store_true", help="a JSON list of objects (default: tab-separated)")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    path = args.db or default_db_path()
+    if not path or not __import__("pathlib").Path(path).exists():
+        print(f"moodplayer export: no library at {path} (run `moodplayer index DIR` first)", file=sys.stderr)
+        return 2
+    conn = connect(path)
+    try:
+        tracks = export_tracks(conn)
+    finally:
+        conn.close()
+    if args.json:
+        json.dump(tracks, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    cols = ("path", "title", "artist", "album", "duration", "available", "valence", "arousal", "error")
+    print("\t".join(cols))
+    for t in tracks:
+        print("\t".join("" if t[c] is None else (f"{t[c]:.3f}" if isinstance(t[c], float) else str(t[c]))
+                        for c in cols))
+    return 0

@@ -1,0 +1,64 @@
+"""Read one file for the index: a content hash, its tags, and a decode probe. Runs in worker processes."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from moodplayer.library.formats import audio_format
+from moodplayer.library.probe import ProbeError, probe
+from moodplayer.library.tags import TagError, read_tags, title_from_filename
+
+HASH_BYTES = 65536  # a small, tag-independent part of the audio is enough to recognise a moved file
+
+TAG_COLUMNS = (
+    "format", "title", "artist", "album", "album_artist", "track_no", "disc_no", "year", "genre",
+    "duration", "sample_rate", "channels", "rg_track_gain", "rg_track_peak", "rg_album_gain",
+    "rg_album_peak", "has_cover",
+)
+
+
+def quick_hash(path: Path, size: int) -> str:
+    """sha1 of 64 KiB from the middle of the file (whole file when small) plus its size.
+
+    The middle is audio data in every container, so re-tagging a large file keeps its hash.
+    """
+    h = hashlib.sha1()
+    with open(path, "rb") as fh:
+        if size > 2 * HASH_BYTES:
+            fh.seek(size // 2 - HASH_BYTES // 2)
+        h.update(fh.read(HASH_BYTES))
+    return h.hexdigest()
+
+
+def read_file(path: str, size: int, mtime_ns: int) -> dict[str, Any]:
+    """Everything the index stores about one file; never raises for a bad file, records ``error``."""
+    p = Path(path)
+    ext_format = audio_format(p)
+    row: dict[str, Any] = {c: None for c in TAG_COLUMNS}
+    row.update(path=path, size=size, mtime_ns=mtime_ns, quick_hash=None, format=ext_format, has_cover=0, error=None)
+    row["title"], row["track_no"] = title_from_filename(p)
+    try:
+        if size == 0:
+            raise ProbeError("empty file (0 bytes)")
+        row["quick_hash"] = quick_hash(p, size)
+        tags = read_tags(p)
+        for c in TAG_COLUMNS:
+            row[c] = getattr(tags, c)
+        row["has_cover"] = int(tags.has_cover)
+        if ext_format and tags.format != ext_format and {tags.format, ext_format} != {"m4a", "aac"}:
+            raise ProbeError(f"content is {tags.format}, not {ext_format} as the file name says")
+        info = probe(p, tags.format, tags.duration)
+        row["duration"], row["sample_rate"], row["channels"] = info.duration, info.sample_rate, info.channels
+    except (TagError, ProbeError) as exc:
+        row["error"] = str(exc)
+    except OSError as exc:
+        row["error"] = f"cannot read file: {exc.strerror or exc}"
+    except Exception as exc:  # a bug in a decoder must not stop a scan of 10,000 files
+        row["error"] = f"unexpected {exc.__class__.__name__}: {exc}"
+    return row
+
+
+def read_many(items: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+    """A chunk of files for one worker task (amortises inter-process overhead)."""
+    return [read_file(*item) for item in items]
