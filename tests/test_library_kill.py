@@ -35,7 +35,7 @@ def _count(db: Path) -> int:
 def test_kill9_mid_scan_then_rerun(synthetic_library, tmp_path):
     root, files = synthetic_library
     db = tmp_path / "lib.db"
-    cmd = [sys.executable, "-m", "moodplayer", "index", str(root), "--db", str(db), "--quiet"]
+    cmd = [sys.executable, "-m", "moodplayer", "index", str(root), "--db", str(db), "--quiet", "--no-analyze"]
     proc = subprocess.Popen(cmd, start_new_session=True)
     deadline = time.monotonic() + 120
     while _count(db) < 1000 and proc.poll() is None and time.monotonic() < deadline:

@@ -6,6 +6,7 @@ import sys
 
 from moodplayer.library.scanner import scan
 from moodplayer.library.store import connect
+from moodplayer.nativelog import silence_native_stderr
 from moodplayer.paths import default_db_path
 from moodplayer.termprogress import ProgressBar
 
@@ -18,12 +19,18 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                                    "changed files are read again. Unreadable files are listed at the end.")
     p.add_argument("dir", metavar="DIR", help="music folder to scan")
     p.add_argument("--db", default=None, help=f"library database (default: {default_db_path()})")
-    p.add_argument("--workers", type=int, default=None, help="processes reading files (default: all cores)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes reading and analysing files (default: all cores)")
+    p.add_argument("--no-analyze", action="store_true",
+                   help="only scan tags; skip the mood analysis (valence/arousal) of new tracks")
+    p.add_argument("--nice", type=int, default=10,
+                   help="priority drop of the analysis workers, 0..19 (default 10: playback stays smooth)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
+    silence_native_stderr()  # decoders' own notes on broken files; we list the reasons ourselves
     conn = connect(args.db or default_db_path())
     bar = ProgressBar("scanning", "files", stream=sys.stderr)
     if args.quiet:
@@ -48,4 +55,31 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {path}: {reason}")
             if n > MAX_LISTED:
                 print(f"  ... and {n - MAX_LISTED} more (see `moodplayer export --json`)")
+    if args.no_analyze or report.cancelled:
+        return 0
+    return _analyze(args)
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    """Mood analysis of every track that has none (or one from an older model)."""
+    from moodplayer.analysis.music_model import ModelError
+    from moodplayer.analysis.service import analyze_library
+
+    bar = ProgressBar("analysing", "tracks", stream=sys.stderr)
+    if args.quiet:
+        bar.enabled = False
+    try:
+        rep = analyze_library(args.db or default_db_path(), workers=args.workers, nice=args.nice, progress=bar)
+    except ModelError as exc:
+        print(f"moodplayer index: tracks indexed but not analysed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        bar.close()
+    if not args.quiet and rep.total:
+        print(f"analysed {rep.done} tracks in {rep.seconds:.1f} s ({rep.rate:.1f} tracks/s, "
+              f"{rep.provider}, model {rep.model_version})")
+        if rep.failed:
+            print(f"{rep.failed} could not be analysed:")
+            for path, reason in rep.errors[:MAX_LISTED]:
+                print(f"  {reason}")
     return 0

@@ -2,8 +2,8 @@
 
 Tag headers lie (a 1 KB mp3 "lasts" 30 s to mutagen), so the scan decodes a short stretch at the
 start, the middle and the end of the stream and checks the end is where the header says it is.
-Ogg streams carry their length in the last page, so a cut Ogg file is caught by its missing
-end-of-stream flag instead.
+Ogg streams carry their length in the last page and their decoders skip damaged pages, so Ogg
+files are checked by walking their page chain instead.
 """
 from __future__ import annotations
 
@@ -28,17 +28,36 @@ class ProbeResult:
     channels: int
 
 
-def _check_ogg_end(path: Path) -> None:
-    """An Ogg stream that ends without its end-of-stream page was cut short."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        fh.seek(max(0, size - 65536))
-        tail = fh.read()
-    last = tail.rfind(b"OggS")
-    if last < 0 or last + 6 > len(tail):
-        raise ProbeError("truncated: no Ogg page at the end of the file")
-    if not tail[last + 5] & 0x04:
+def _check_ogg_pages(path: Path) -> None:
+    """Walk the Ogg page chain: every page must start where the previous one ended, and the last
+    one must carry the end-of-stream flag. Vorbis and Opus decoders skip damaged pages silently,
+    so this is how garbage inside, or a cut, shows. It reads page headers only (a few ms a file).
+    """
+    data = path.read_bytes()
+    pos, size, flags = 0, len(data), 0
+    while pos < size:
+        if data[pos:pos + 4] != b"OggS" or pos + 27 > size:
+            raise ProbeError(f"corrupt Ogg data at byte {pos:,} of {size:,} (no page where one should start)")
+        flags, nseg = data[pos + 5], data[pos + 26]
+        body = sum(data[pos + 27:pos + 27 + nseg])
+        pos += 27 + nseg + body
+    if pos > size:
+        raise ProbeError("truncated: the last Ogg page is cut short (file was cut)")
+    if not flags & 0x04:
         raise ProbeError("truncated: the Ogg stream has no end-of-stream page (file was cut short)")
+
+
+def _looks_like_random_data(x: np.ndarray) -> bool:
+    """PCM decodes whatever bytes it is given; random bytes come out as full-scale white noise,
+    which music never is: loud (RMS > 0.3) with no correlation between neighbouring samples."""
+    x = x.mean(axis=1) if x.ndim == 2 else x
+    if x.size < 256:
+        return False
+    rms = float(np.sqrt(np.mean(x * x)))
+    if rms < 0.3:
+        return False
+    corr = float(np.corrcoef(x[:-1], x[1:])[0, 1])
+    return abs(corr) < 0.2
 
 
 def _probe_soundfile(path: Path, claimed: float | None) -> ProbeResult:
@@ -47,6 +66,7 @@ def _probe_soundfile(path: Path, claimed: float | None) -> ProbeResult:
     try:
         with sf.SoundFile(str(path)) as f:
             sr, frames, ch = f.samplerate, f.frames, f.channels
+            pcm = f.subtype.startswith(("PCM", "FLOAT", "DOUBLE", "ULAW", "ALAW"))
             if frames <= 0 or sr <= 0:
                 raise ProbeError("no audio frames")
             step = max(1, int(sr * PROBE_SECONDS))
@@ -57,6 +77,8 @@ def _probe_soundfile(path: Path, claimed: float | None) -> ProbeResult:
                     raise ProbeError(f"no audio decodes at {start / sr:.1f} s of {frames / sr:.1f} s")
                 if not np.isfinite(got).all():
                     raise ProbeError(f"decoder produced invalid samples at {start / sr:.1f} s")
+                if pcm and _looks_like_random_data(got):
+                    raise ProbeError(f"corrupt: random data instead of audio at {start / sr:.1f} s")
     except ProbeError:
         raise
     except (sf.LibsndfileError, RuntimeError, ValueError, OSError) as exc:
@@ -111,7 +133,7 @@ def probe(path: str | Path, fmt: str | None, claimed_duration: float | None = No
     """Decode spots across the file; raise ProbeError naming the reason when it does not play."""
     path = Path(path)
     if fmt in ("ogg", "opus"):
-        _check_ogg_end(path)
+        _check_ogg_pages(path)
     if fmt in ("m4a", "aac"):
         return _probe_av(path, claimed_duration)
     return _probe_soundfile(path, claimed_duration)

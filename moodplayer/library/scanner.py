@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 from moodplayer.library.formats import audio_format
 from moodplayer.library.reader import TAG_COLUMNS, read_many
 from moodplayer.library.store import now
+from moodplayer.nativelog import silence_native_stderr
 
 BATCH = 256          # files per transaction
 CHUNK = 64           # files per worker task
@@ -82,7 +83,8 @@ def _read_all(items: list[tuple[str, int, int]], workers: int) -> Iterator[dict[
             yield from read_many(chunk)
         return
     # spawn, not fork: the GUI calls this from a thread of a multi-threaded Qt process
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                             initializer=silence_native_stderr) as pool:
         for rows in pool.map(read_many, chunks):
             yield from rows
 

@@ -154,7 +154,7 @@ def read_tags(path: str | Path) -> Tags:
     try:
         f = mutagen.File(path)
     except mutagen.MutagenError as exc:
-        raise TagError(f"unreadable container or tags: {exc}") from exc
+        raise TagError(f"unreadable container or tags: {str(exc) or exc.__class__.__name__}") from exc
     except (ValueError, IndexError, KeyError, EOFError, OverflowError, ZeroDivisionError) as exc:
         raise TagError(f"malformed file: {exc.__class__.__name__}: {exc}") from exc
     if f is None:
