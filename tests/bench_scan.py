@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +16,12 @@ from pathlib import Path
 from moodplayer.library.scanner import scan, walk
 from moodplayer.library.store import connect
 from tests.synthlib import make_synthetic_library
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished workers: a figure that other load cannot inflate."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> None:
@@ -31,10 +38,14 @@ def main() -> None:
     walk(root)  # warm the page cache: the goal is a warm first scan
     with tempfile.TemporaryDirectory() as d:
         conn = connect(Path(d) / "lib.db")
+        cpu0 = _cpu()
         r1 = scan(conn, root, workers=args.workers)
+        cpu1 = _cpu()
         r2 = scan(conn, root, workers=args.workers)
         print(f"first scan:       {r1.found} files in {r1.seconds:.2f} s = {r1.found / r1.seconds:,.0f} files/s "
               f"(workers={args.workers}, errors={len(r1.errors)})")
+        print(f"                  CPU {cpu1 - cpu0:.1f} s = {r1.found / (cpu1 - cpu0):,.0f} files per CPU-second "
+              f"(the rate one idle core would give; load average {os.getloadavg()[0]:.1f})")
         print(f"unchanged rescan: {r2.found} files in {r2.seconds:.2f} s (read {r2.read})")
 
 
