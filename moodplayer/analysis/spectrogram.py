@@ -16,17 +16,44 @@ WINDOW = HOP * (N_FRAMES - 1)  # 130560 samples, ~5.92 s
 IMAGE_SHAPE = (N_MELS, N_FRAMES)
 
 
-def mel_power(y: np.ndarray) -> np.ndarray:
-    """Slaney mel power spectrogram (n_fft 1024, hop 512, 128 mels, Hann, centred) of one window."""
-    import librosa  # imported lazily: numba compilation must stay off the GUI start path
+TABLE_FILES = {"window": "spectrogram_window.npy", "mel_basis": "spectrogram_mel.npy"}
+_tables: tuple[np.ndarray, np.ndarray] | None = None
 
-    return librosa.feature.melspectrogram(
-        y=np.ascontiguousarray(y, dtype=np.float32),
-        sr=SAMPLE_RATE,
-        n_fft=N_FFT,
-        hop_length=HOP,
-        n_mels=N_MELS,
-    )
+
+def _load_tables() -> tuple[np.ndarray, np.ndarray]:
+    """The Hann window (float64) and Slaney mel filterbank (float32 [128, 513]) of the recipe.
+
+    They are librosa's own tables, saved by ``moodplayer.train.spectrogram_tables``: the app does
+    the arithmetic with numpy in librosa's order and dtypes, so it needs neither librosa nor numba.
+    """
+    global _tables
+    if _tables is None:
+        from moodplayer.paths import models_dir
+
+        d = models_dir()
+        _tables = (np.load(d / TABLE_FILES["window"]), np.load(d / TABLE_FILES["mel_basis"]))
+    return _tables
+
+
+def mel_power(y: np.ndarray) -> np.ndarray:
+    """Slaney mel power spectrogram (n_fft 1024, hop 512, 128 mels, Hann, centred, zero padded)
+    of one window or a batch [K, WINDOW]: float32 [128, 256] or [K, 128, 256].
+
+    Same operations, dtypes and memory layout as ``librosa.feature.melspectrogram``, so the
+    result is bit-identical (tests/test_spectrogram.py proves it against librosa).
+    """
+    window, mel_basis = _load_tables()
+    y = np.asarray(y, dtype=np.float32)
+    batch = y.reshape(-1, y.shape[-1])
+    padded = np.pad(batch, ((0, 0), (N_FFT // 2, N_FFT // 2)))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT, axis=-1)[:, ::HOP, :]
+    # float64 windowed frames -> complex128 FFT -> stored as complex64, as librosa.stft does
+    spec = np.fft.rfft(frames * window, axis=-1).astype(np.complex64)
+    out = np.empty((len(batch), N_MELS, spec.shape[1]), dtype=np.float32)
+    for k in range(len(batch)):
+        power = np.abs(spec[k].T) ** 2.0  # [513, frames], Fortran order like librosa's STFT matrix
+        out[k] = np.einsum("...ft,mf->...mt", power, mel_basis, optimize=True)
+    return out if y.ndim > 1 else out[0]
 
 
 def fit_window(y: np.ndarray) -> np.ndarray:
@@ -61,6 +88,12 @@ def waveform_to_image(y: np.ndarray) -> np.ndarray:
     img = power_to_image(mel_power(fit_window(y)))
     assert img.shape == IMAGE_SHAPE, img.shape
     return np.ascontiguousarray(img)
+
+
+def waveforms_to_images(windows: np.ndarray) -> np.ndarray:
+    """[K, WINDOW] waveforms (already fit_window'ed) -> uint8 images [K, 128, 256], one FFT batch."""
+    power = mel_power(np.asarray(windows, dtype=np.float32).reshape(-1, WINDOW))
+    return np.stack([power_to_image(p) for p in power])
 
 
 def image_to_input(images: np.ndarray) -> np.ndarray:
