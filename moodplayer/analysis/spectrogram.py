@@ -5,6 +5,8 @@ exactly the same kind of image, so this is the only implementation and training 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 SAMPLE_RATE = 22050
@@ -16,6 +18,7 @@ WINDOW = HOP * (N_FRAMES - 1)  # 130560 samples, ~5.92 s
 IMAGE_SHAPE = (N_MELS, N_FRAMES)
 
 
+TABLES_DIR = Path(__file__).resolve().parent / "data"
 TABLE_FILES = {"window": "spectrogram_window.npy", "mel_basis": "spectrogram_mel.npy"}
 _tables: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -28,9 +31,7 @@ def _load_tables() -> tuple[np.ndarray, np.ndarray]:
     """
     global _tables
     if _tables is None:
-        from moodplayer.paths import models_dir
-
-        d = models_dir()
+        d = TABLES_DIR
         _tables = (np.load(d / TABLE_FILES["window"]), np.load(d / TABLE_FILES["mel_basis"]))
     return _tables
 

@@ -1,6 +1,6 @@
-"""Write models/spectrogram_{window,mel}.npy: the Hann window and Slaney mel filterbank of the recipe.
+"""Write moodplayer/analysis/data/spectrogram_{window,mel}.npy: the Hann window and Slaney mel filterbank of the recipe.
 
-    python -m moodplayer.train.spectrogram_tables [--out models]
+    python -m moodplayer.train.spectrogram_tables [--out DIR]
 
 The app computes the recipe with numpy alone (no librosa/numba at run time: faster start, a bundle
 ~170 MB smaller). These tables are exactly what librosa's melspectrogram uses (scipy's periodic Hann
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from moodplayer.analysis.spectrogram import N_FFT, N_MELS, SAMPLE_RATE, TABLE_FILES
+from moodplayer.analysis.spectrogram import N_FFT, N_MELS, SAMPLE_RATE, TABLE_FILES, TABLES_DIR
 
 
 def reference_tables() -> dict[str, np.ndarray]:
@@ -29,7 +29,7 @@ def reference_tables() -> dict[str, np.ndarray]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "models")
+    ap.add_argument("--out", type=Path, default=TABLES_DIR)
     args = ap.parse_args()
     for name, table in reference_tables().items():
         path = args.out / TABLE_FILES[name]
