@@ -1,0 +1,97 @@
+"""The face expression model at run time: one onnxruntime session, crops in, 8 probabilities out.
+
+The crop and normalisation here must match training (moodplayer/train/face_data.py): the detector
+box resized to 48x48 gray with INTER_AREA, divided by 255. The graph does the rest (per-image
+standardisation, mirror averaging, softmax); models/face_emotion.json documents it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+from moodplayer.paths import models_dir as _models_dir
+
+from moodplayer.vision.circumplex import CLASSES
+from moodplayer.vision.detect import Box
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "face_emotion.onnx"
+
+
+def models_dir() -> Path:
+    """models/ beside the package (or in a PyInstaller bundle), or $MOODPLAYER_MODELS."""
+    return _models_dir()
+
+
+def crop_face(gray: np.ndarray, box: Box | None, size: int = 48) -> np.ndarray:
+    """Square crop of ``box`` (or the whole image) resized to size x size, uint8.
+
+    The box is made square around its centre and may reach past the frame edge; the missing part
+    is filled by replicating the border, as a face at the edge of a webcam frame would need.
+    """
+    if box is None:
+        region = gray
+    else:
+        side = max(box.w, box.h)
+        cx, cy = box.x + box.w / 2.0, box.y + box.h / 2.0
+        x0, y0 = int(round(cx - side / 2.0)), int(round(cy - side / 2.0))
+        H, W = gray.shape[:2]
+        pad = max(0, -x0, -y0, x0 + side - W, y0 + side - H)
+        if pad:
+            gray = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+            x0, y0 = x0 + pad, y0 + pad
+        region = gray[y0:y0 + side, x0:x0 + side]
+    if region.size == 0:
+        raise ValueError("empty face crop")
+    interp = cv2.INTER_AREA if min(region.shape[:2]) >= size else cv2.INTER_LINEAR
+    return cv2.resize(region, (size, size), interpolation=interp)
+
+
+class ExpressionModel:
+    """One onnxruntime session for the life of the app (creating it costs ~100 ms)."""
+
+    def __init__(self, path: str | Path | None = None, threads: int = 1, use_gpu: bool = True) -> None:
+        self.path = Path(path) if path else models_dir() / MODEL_FILE
+        if not self.path.is_file():
+            raise FileNotFoundError(f"{self.path}: face expression model not found "
+                                    "(set MOODPLAYER_MODELS or run python -m moodplayer.train.face_train)")
+        card_path = self.path.with_suffix(".json")
+        card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+        self.classes: tuple[str, ...] = tuple(card.get("classes", CLASSES))
+        if self.classes != CLASSES:
+            raise ValueError(f"{card_path}: class order {self.classes} differs from {CLASSES}")
+        self.version: str = card.get("version", "unknown")
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.inter_op_num_threads = 1
+        wanted = ["CPUExecutionProvider"]
+        if use_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
+            wanted.insert(0, "CUDAExecutionProvider")
+        # onnxruntime-gpu without a usable GPU logs two error lines before falling back to the CPU
+        ort.set_default_logger_severity(4)
+        try:
+            self.session = ort.InferenceSession(str(self.path), so, providers=wanted)
+        finally:
+            ort.set_default_logger_severity(2)
+        self.providers: list[str] = self.session.get_providers()
+        log.info("face model %s (%s) runs on %s", self.path.name, self.version, self.providers[0])
+        inp = self.session.get_inputs()[0]
+        self.input_name = inp.name
+        self.size = int(inp.shape[-1]) if isinstance(inp.shape[-1], int) else 48
+
+    def predict(self, crops: list[np.ndarray] | np.ndarray) -> np.ndarray:
+        """[N, 8] probabilities for N gray uint8 crops of size x size (one batched run)."""
+        if len(crops) == 0:
+            return np.zeros((0, len(self.classes)), np.float32)
+        x = np.stack([np.asarray(c) for c in crops]).astype(np.float32)[:, None] / 255.0
+        return self.session.run(None, {self.input_name: x})[0]
+
+    def predict_faces(self, gray: np.ndarray, boxes: list[Box | None]) -> np.ndarray:
+        """Crop each box from a gray frame and classify them together."""
+        return self.predict([crop_face(gray, b, self.size) for b in boxes])

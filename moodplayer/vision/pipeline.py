@@ -1,0 +1,162 @@
+"""Frame -> faces -> expression -> (valence, arousal) -> smoothed mood, without Qt or torch.
+
+``FacePipeline.faces`` is stateless (one photo: every face). ``FacePipeline.process`` is the live
+path: it follows one face (the largest, then the same one), classifies it, and folds the result into
+a time-smoothed ``MoodReading`` that the GUI and the ``camera`` command consume.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from moodplayer.vision import camera as cam
+from moodplayer.vision.circumplex import CLASSES, valence_arousal
+from moodplayer.vision.detect import Box, BoxTracker, FaceDetector, iou, to_gray
+from moodplayer.vision.expression import ExpressionModel
+from moodplayer.vision.smoothing import MoodSmoother
+
+# states a MoodReading can carry, besides the camera's own (no_camera, camera_lost, ended, error)
+FACE = "ok"
+NO_FACE = "no_face"
+DARK = "dark"
+
+
+@dataclass
+class FaceResult:
+    """One classified face in one frame."""
+
+    box: list[int] | None  # x, y, w, h in frame pixels; None for a whole-image crop
+    probabilities: dict[str, float]
+    emotion: str
+    valence: float
+    arousal: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class MoodReading:
+    """The smoothed mood after a frame (or a camera event): what the GUI shows and plays from.
+
+    valence/arousal are None until a face has been seen; confidence (0..1) says how much to trust
+    them: it builds up while a face is visible and decays when none is.
+    """
+
+    valence: float | None
+    arousal: float | None
+    confidence: float
+    emotion: str | None
+    probabilities: dict[str, float] | None
+    box: list[int] | None
+    state: str
+    t: float = 0.0
+    message: str = ""
+    faces: list[FaceResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _face_result(box: Box | None, probs: np.ndarray) -> FaceResult:
+    v, a = valence_arousal(probs)
+    return FaceResult(box=None if box is None else box.as_list(),
+                      probabilities={c: round(float(p), 4) for c, p in zip(CLASSES, probs)},
+                      emotion=CLASSES[int(np.argmax(probs))], valence=round(v, 4), arousal=round(a, 4))
+
+
+class FacePipeline:
+    """Detector + tracker + expression model + smoother, built once and fed frame after frame."""
+
+    def __init__(self, model: ExpressionModel | None = None, detector: FaceDetector | None = None,
+                 tau: float = 1.5, redetect_every: int = 10, dark_threshold: float = 25.0,
+                 all_faces: bool = False) -> None:
+        self.model = model or ExpressionModel()
+        self.detector = detector or FaceDetector()
+        self.tracker = BoxTracker()
+        self.smoother = MoodSmoother(tau=tau)
+        self.redetect_every = redetect_every
+        self.dark_threshold = dark_threshold
+        self.all_faces = all_faces  # classify every face per frame (CLI), not only the tracked one
+        self._n = 0
+
+    def reset(self) -> None:
+        self.tracker.reset()
+        self.smoother.reset()
+        self._n = 0
+
+    def faces(self, frame: np.ndarray, crop: bool = False) -> list[FaceResult]:
+        """Every face in one image (largest first); ``crop`` = the image is already a face crop."""
+        gray = to_gray(frame)
+        boxes: list[Box | None] = [None] if crop else list(self.detector.detect(gray))
+        if not boxes:
+            return []
+        probs = self.model.predict_faces(gray, boxes)
+        return [_face_result(b, p) for b, p in zip(boxes, probs)]
+
+    def _detect(self, gray: np.ndarray) -> list[Box]:
+        prev = self.tracker.box
+        full = prev is None or self.all_faces or self._n % self.redetect_every == 0
+        boxes = [] if full else self.detector.detect_near(gray, prev)  # type: ignore[arg-type]
+        if not boxes:
+            boxes = self.detector.detect(gray)
+        return boxes
+
+    def process(self, frame: np.ndarray, t: float | None = None) -> MoodReading:
+        """Fold one frame taken at time ``t`` (seconds; default now) into the smoothed mood."""
+        t = time.monotonic() if t is None else t
+        gray = to_gray(frame)
+        self._n += 1
+        if float(gray.mean()) < self.dark_threshold:
+            self.tracker.update([])
+            return self._reading(self.smoother.miss(t), DARK, t, None, [], "frame too dark to see a face")
+        boxes = self._detect(gray)
+        tracked = self.tracker.update(boxes)
+        if tracked is None:
+            return self._reading(self.smoother.miss(t), NO_FACE, t, None, [])
+        if not boxes:
+            # the detector blinked: keep the box on screen but do not classify whatever is behind it
+            return self._reading(self.smoother.miss(t), FACE, t, tracked, [], "face held (not detected)")
+        others = [b for b in boxes if iou(b, tracked) < 0.3] if self.all_faces else []
+        probs = self.model.predict_faces(gray, [tracked, *others])
+        results = [_face_result(b, p) for b, p in zip([tracked, *others], probs)]
+        main = results[0]
+        s = self.smoother.update(t, main.valence, main.arousal, 1.0, probs[0])
+        return self._reading(s, FACE, t, tracked, results)
+
+    def event(self, state: str, message: str = "", t: float | None = None) -> MoodReading:
+        """A reading for a camera state without a frame (no camera, lost, ended, error)."""
+        t = time.monotonic() if t is None else t
+        self.tracker.reset()
+        return self._reading(self.smoother.miss(t), state, t, None, [], message)
+
+    def _reading(self, s, state: str, t: float, box: Box | None, faces: list[FaceResult],
+                 message: str = "") -> MoodReading:
+        probs = None if s.probabilities is None else {c: round(float(p), 4) for c, p in zip(CLASSES, s.probabilities)}
+        emotion = None if s.probabilities is None else CLASSES[int(np.argmax(s.probabilities))]
+        return MoodReading(
+            valence=None if s.valence is None else round(s.valence, 4),
+            arousal=None if s.arousal is None else round(s.arousal, 4),
+            confidence=round(s.confidence, 4), emotion=emotion, probabilities=probs,
+            box=None if box is None else box.as_list(), state=state, t=t, message=message, faces=faces)
+
+
+def live_readings(source: cam.CameraSource, pipeline: FacePipeline, idle_s: float = 0.5) -> Iterator[MoodReading]:
+    """Readings from a running camera source: one per new frame, one per idle_s while it has none.
+
+    Stops when a file ends or the source fails for good (a missing file); a device keeps retrying,
+    so the caller decides when to stop.
+    """
+    last = -1
+    while True:
+        state, frame = source.wait_next(last, timeout=idle_s)
+        if frame is not None and frame.index > last:
+            last = frame.index
+            yield pipeline.process(frame.image, frame.t)
+            continue
+        yield pipeline.event(state, source.message)
+        if state in (cam.ENDED, cam.ERROR) or (state == cam.NO_CAMERA and not source.is_device):
+            return
