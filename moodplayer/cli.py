@@ -11,6 +11,10 @@ from moodplayer import __version__
 COMMANDS: tuple[str, ...] = (
     "index",
     "export",
+    "analyze",
+    "recommend",
+    "play",
+    "face", "camera",
 )
 
 
@@ -20,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Play your own music library by mood. Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"moodplayer {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation (models, decoders, audio, camera, database) and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"moodplayer.commands.{name}")
@@ -30,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if "--self-test" in argv:  # before the GUI/command split: it takes its own options (--db, --qt)
+        from moodplayer.selftest import main as self_test
+
+        return self_test([a for a in argv if a != "--self-test"])
     if not argv or all(a.startswith("-") and a not in ("-h", "--help", "--version") for a in argv):
         from moodplayer.ui.app import run_gui  # Qt only when the window is wanted
 

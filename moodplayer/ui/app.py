@@ -1,20 +1,61 @@
-"""Start the desktop window. Qt is imported here and only here on the start path."""
+"""Start the desktop window. Qt is imported here and only here on the start path.
+
+The start path is kept to Qt + the window's own modules (numpy is the heaviest import): the library,
+the mood index (scikit-learn), the audio device (PortAudio) and the face model (onnxruntime) are
+loaded by workers after the window is on screen.
+"""
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
+from typing import Any
+
+SWITCH_INTERVAL_S = 0.001
+
+
+def build_window(argv: list[str] | None = None, *, db: str | Path | None = None,
+                 engine_factory: Any = None, camera_source: int | str | None = None) -> tuple[Any, Any]:
+    """The QApplication (created if needed) and a MainWindow, not yet shown."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from moodplayer.ui.compat import guard_none_refcount
+
+    QCoreApplication.setOrganizationName("moodplayer")
+    QCoreApplication.setApplicationName("moodplayer")
+    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
+    app.setApplicationDisplayName("moodplayer")
+    app.setDesktopFileName("moodplayer")
+    guard_none_refcount()
+    # Workers run Python too (loading rows, building the index); every callback from Qt into Python
+    # must win the GIL back from them. A 1 ms switch interval (default 5 ms) bounds each such wait.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+    from moodplayer.paths import default_db_path
+    from moodplayer.ui import theme
+    from moodplayer.ui.main_window import MainWindow
+    from moodplayer.ui.settings import Settings
+
+    theme.apply(app)
+    window = MainWindow(Path(db) if db else default_db_path(), Settings(), engine_factory=engine_factory,
+                        camera_source=camera_source)
+    return app, window
 
 
 def run_gui(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    """The ``moodplayer`` command without a sub-command: open the window and run until it closes."""
+    from PySide6.QtCore import QTimer
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
-    app.setApplicationName("moodplayer")
-    app.setOrganizationName("moodplayer")
-    win = QMainWindow()
-    win.setWindowTitle("moodplayer")
-    label = QLabel("moodplayer — index your music with `moodplayer index DIR`.\nThe mood window is coming.")
-    label.setMargin(24)
-    win.setCentralWidget(label)
-    win.resize(640, 360)
-    win.show()
+    app, window = build_window(argv)
+    window.show()
+    window.start_after_first_paint()       # the background work begins once the pad is on screen
+    if sys.platform.startswith("linux") and os.environ.get("MOODPLAYER_NO_MPRIS") != "1":
+        QTimer.singleShot(500, lambda: _start_mpris(window))
     return app.exec()
+
+
+def _start_mpris(window: Any) -> None:
+    from moodplayer.ui.mpris import register
+
+    window.mpris = register(window)

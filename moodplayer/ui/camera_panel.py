@@ -1,0 +1,232 @@
+"""Camera panel: on/off, a live preview with the face box, the top emotion and its probabilities, and
+"camera sets the mood". Without a camera, a face or the face model it says so; the pad keeps working.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from moodplayer.ui import theme
+from moodplayer.ui.camera_worker import CameraWorker
+
+# FER+ classes as the vision module names them -> words people use
+EMOTION_WORDS = {"neutral": "neutral", "happiness": "happy", "surprise": "surprised", "sadness": "sad",
+                 "anger": "angry", "disgust": "disgusted", "fear": "afraid", "contempt": "contemptuous"}
+STATE_TEXT = {
+    "starting": "Starting the camera…",
+    "no_face": "No face in view — the pad works by hand.",
+    "dark": "Too dark to see a face.",
+    "no_camera": "No camera found — drag the pad by hand.",
+    "camera_lost": "The camera stopped — retrying…",
+    "ended": "The video ended.",
+    "error": "The camera failed.",
+    "no_model": "Face model not installed — the pad works by hand.",
+}
+
+
+def parse_source(text: str) -> int | str:
+    """A settings value: a device number ("0") or a video file path."""
+    text = (text or "0").strip()
+    return int(text) if text.isdigit() else text
+
+
+class ProbabilityBars(QWidget):
+    """Eight small horizontal bars, one per expression class, strongest highlighted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.probabilities: dict[str, float] = {}
+        self.setMinimumHeight(8 * 13)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_probabilities(self, probs: dict[str, float] | None) -> None:
+        self.probabilities = dict(probs or {})
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(180, 8 * 13)
+
+    def paintEvent(self, event: Any) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        f = QFont(self.font())
+        f.setPointSizeF(max(7.5, f.pointSizeF() * 0.85))
+        p.setFont(f)
+        names = list(EMOTION_WORDS)
+        top = max(self.probabilities, key=self.probabilities.get) if self.probabilities else None
+        row_h = self.height() / len(names)
+        label_w = max(p.fontMetrics().horizontalAdvance(w) for w in EMOTION_WORDS.values()) + 10.0
+        track = QColor(theme.SURFACE_HI)
+        for i, name in enumerate(names):
+            y = i * row_h
+            value = float(self.probabilities.get(name, 0.0))
+            p.setPen(QColor(theme.TEXT if name == top else theme.MUTED))
+            p.drawText(QRectF(0, y, label_w - 6, row_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       EMOTION_WORDS[name])
+            bar = QRectF(label_w, y + row_h * 0.3, self.width() - label_w - 4, row_h * 0.4)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(track)
+            p.drawRoundedRect(bar, bar.height() / 2, bar.height() / 2)
+            if value > 0:
+                fill = QRectF(bar.left(), bar.top(), max(bar.height(), bar.width() * value), bar.height())
+                p.setBrush(QColor(theme.ACCENT if name == top else "#56607a"))
+                p.drawRoundedRect(fill, bar.height() / 2, bar.height() / 2)
+        p.end()
+
+
+class CameraPanel(QWidget):
+    moodRead = Signal(object)          # MoodReading (valence/arousal None when no face was seen yet)
+    followChanged = Signal(bool)       # "camera sets the mood" toggled
+    runningChanged = Signal(bool)
+
+    def __init__(self, source: Callable[[], int | str | Path], fps: Callable[[], float] = lambda: 8.0,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cameraPanel")
+        self._source, self._fps = source, fps
+        self.worker: CameraWorker | None = None
+        self.last_reading: Any = None
+        self.state = "off"
+
+        title = QLabel("Camera")
+        title.setObjectName("sectionTitle")
+        self.toggle = QPushButton("Turn on")
+        self.toggle.setObjectName("cameraToggle")
+        self.toggle.setCheckable(True)
+        self.toggle.setToolTip("Read your mood from your face (frames stay in memory, nothing is stored)")
+        self.toggle.toggled.connect(self._toggled)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.toggle)
+
+        self.preview = QLabel()
+        self.preview.setObjectName("cameraPreview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumSize(200, 130)
+        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.preview.setText("Camera off")
+
+        self.emotion = QLabel("—")
+        self.emotion.setObjectName("emotionLabel")
+        self.status = QLabel("The camera is off; the pad works by hand.")
+        self.status.setObjectName("mutedLabel")
+        self.status.setWordWrap(True)
+        self.bars = ProbabilityBars()
+        self.follow = QCheckBox("Camera sets the mood")
+        self.follow.setToolTip("Move the target smoothly to the mood on your face")
+        self.follow.toggled.connect(self.followChanged)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 12, 14, 12)
+        lay.setSpacing(8)
+        lay.addLayout(head)
+        lay.addWidget(self.preview, 1)
+        lay.addWidget(self.emotion)
+        lay.addWidget(self.bars)
+        lay.addWidget(self.status)
+        lay.addWidget(self.follow)
+
+    # -- control ------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def start(self) -> None:
+        if self.toggle.isChecked():
+            self._start()
+        else:
+            self.toggle.setChecked(True)   # calls _start through the toggled signal
+
+    def stop(self) -> None:
+        if self.toggle.isChecked():
+            self.toggle.setChecked(False)
+        else:
+            self._stop()
+
+    def _toggled(self, on: bool) -> None:
+        self.toggle.setText("Turn off" if on else "Turn on")
+        self._start() if on else self._stop()
+
+    def _start(self) -> None:
+        if self.worker is not None:
+            return
+        self._show_state("starting", "")
+        self.worker = CameraWorker(self._source(), fps=self._fps())
+        self.worker.reading.connect(self._on_reading)
+        self.worker.status.connect(self._show_state)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.start()
+        self.runningChanged.emit(True)
+
+    def _stop(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.reading.disconnect(self._on_reading)
+            worker.stop()
+            worker.deleteLater()
+        self.state = "off"
+        self.preview.clear()
+        self.preview.setText("Camera off")
+        self.emotion.setText("—")
+        self.status.setText("The camera is off; the pad works by hand.")
+        self.bars.set_probabilities(None)
+        self.last_reading = None
+        self.moodRead.emit(None)
+        self.runningChanged.emit(False)
+
+    def _on_finished(self) -> None:
+        # the loop ended by itself (video over, missing file): keep the last words on screen
+        if self.worker is not None and self.worker.isFinished():
+            self.worker.deleteLater()
+            self.worker = None
+            self.toggle.blockSignals(True)
+            self.toggle.setChecked(False)
+            self.toggle.setText("Turn on")
+            self.toggle.blockSignals(False)
+            self.runningChanged.emit(False)
+
+    # -- readings -----------------------------------------------------------------------------------
+    def _on_reading(self, reading: Any, image: QImage | None) -> None:
+        if self.worker is None:
+            return   # queued before the camera was turned off: the panel has moved on
+        if image is not None:
+            pix = QPixmap.fromImage(image).scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                  Qt.TransformationMode.SmoothTransformation)
+            self.preview.setPixmap(pix)
+        if reading is None:
+            return
+        self.last_reading = reading
+        if reading.state == "ok":
+            word = EMOTION_WORDS.get(reading.emotion or "", reading.emotion or "—")
+            share = (reading.probabilities or {}).get(reading.emotion or "", 0.0)
+            self.emotion.setText(f"You look {word}  ·  {share:.0%}")
+            self.status.setText(f"Mood: valence {reading.valence:.2f}, arousal {reading.arousal:.2f} "
+                                f"(confidence {reading.confidence:.0%})")
+            self.state = "ok"
+        else:
+            self._show_state(reading.state, reading.message)
+        self.bars.set_probabilities(reading.probabilities)
+        self.moodRead.emit(reading)
+
+    def _show_state(self, state: str, message: str) -> None:
+        if self.worker is None and self.state == "off":
+            return
+        if state == "no_model" and self.state in ("no_camera", "ended", "camera_lost"):
+            return   # the camera's own trouble is the more useful thing to say
+        self.state = state
+        text = STATE_TEXT.get(state, state)
+        # the reason matters when there is no picture at all; otherwise it goes into the tooltip
+        detailed = state in ("no_camera", "error", "no_model") and message
+        self.status.setText(f"{text}\n{message}" if detailed else text)
+        self.status.setToolTip(message)
+        if state in ("no_camera", "error", "ended", "no_model") and self.preview.pixmap().isNull():
+            self.preview.setText(STATE_TEXT.get(state, state).split(" —")[0])
+        if state in ("no_face", "dark"):
+            self.emotion.setText("No face")
+        elif state not in ("ok", "ended", "camera_lost"):
+            self.emotion.setText("—")

@@ -1,0 +1,403 @@
+"""The mood pad: valence left->right, arousal bottom->top, every analysed track a dot, the target a
+handle to drag, the face's mood a second marker. It only draws and reports; the queue lives elsewhere.
+
+Painting stays cheap during a drag: the dots are a cached pixmap (rebuilt on resize or new data), so a
+frame is the background, one pixmap and a handful of markers.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (QBrush, QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPainterPath,
+                           QPen, QPixmap, QRadialGradient)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from moodplayer.recommend.regions import region_phrase
+from moodplayer.ui import theme
+from moodplayer.ui.pad_render import CRISP_MAX, mood_rgb
+
+MARGIN = 30
+HOVER_PX = 9.0
+
+
+class MoodPad(QWidget):
+    targetChanged = Signal(float, float)     # while dragging or clicking: (valence, arousal) in 0..1
+    targetCommitted = Signal(float, float)   # mouse released / key nudge finished
+    trackActivated = Signal(int)             # a dot double-clicked: play that track
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("moodPad")
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 320)
+        self.setAccessibleName("Mood pad")
+        self.setAccessibleDescription("Drag the handle: left/right = negative/positive, down/up = calm/energetic")
+        self.target = (0.5, 0.5)
+        self.camera: tuple[float, float, float] | None = None     # valence, arousal, confidence
+        self.camera_label = ""
+        self.ids = np.empty(0, dtype=np.int64)
+        self.points = np.empty((0, 2))
+        self.titles: Sequence[str | None] = ()
+        self.artists: Sequence[str | None] = ()
+        self._row_of: dict[int, int] = {}
+        self._rgb = np.empty((0, 3))
+        self._density: QImage | None = None
+        self._cache: QPixmap | None = None
+        self._cache_key: Any = None
+        self.queue_ids: list[int] = []
+        self.playing_id: int | None = None
+        self.path_points: list[tuple[float, float]] = []
+        self._hover: int | None = None
+        self._dragging = False
+        self.empty_text = "Loading your library…"
+
+    # -- data -------------------------------------------------------------------------------------
+    def set_tracks(self, ids: np.ndarray, points: np.ndarray, titles: Sequence[str | None],
+                   artists: Sequence[str | None], density: QImage | None = None) -> None:
+        """The analysed tracks; ``density`` (from pad_render, made in a worker) for big libraries."""
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        self.titles, self.artists = titles, artists
+        self._row_of = {int(t): i for i, t in enumerate(self.ids)}
+        self._rgb = mood_rgb(self.points) if len(self.points) <= CRISP_MAX else np.empty((0, 3))
+        self._density = density
+        self._cache = None
+        self._hover = None
+        self.update()
+
+    def set_target(self, valence: float, arousal: float, *, emit: bool = False) -> None:
+        v, a = _clamp(valence), _clamp(arousal)
+        if (v, a) == self.target:
+            return
+        self.target = (v, a)
+        self.update()
+        if emit:
+            self.targetChanged.emit(v, a)
+
+    def set_camera(self, valence: float | None, arousal: float | None, confidence: float = 0.0,
+                   label: str = "") -> None:
+        self.camera = None if valence is None or arousal is None else (valence, arousal, max(0.0, min(1.0, confidence)))
+        self.camera_label = label
+        self.update()
+
+    def set_queue(self, track_ids: Sequence[int]) -> None:
+        self.queue_ids = list(track_ids)
+        self.update()
+
+    def set_playing(self, track_id: int | None) -> None:
+        self.playing_id = track_id
+        self.update()
+
+    def set_path(self, points: Sequence[tuple[float, float]]) -> None:
+        self.path_points = list(points)
+        self.update()
+
+    # -- geometry ---------------------------------------------------------------------------------
+    def plot_rect(self) -> QRectF:
+        side = max(10.0, min(self.width(), self.height()) - 2 * MARGIN)
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def to_px(self, valence: float, arousal: float) -> QPointF:
+        r = self.plot_rect()
+        return QPointF(r.left() + valence * r.width(), r.bottom() - arousal * r.height())
+
+    def to_mood(self, pos: QPointF) -> tuple[float, float]:
+        r = self.plot_rect()
+        return _clamp((pos.x() - r.left()) / r.width()), _clamp((r.bottom() - pos.y()) / r.height())
+
+    def dot_at(self, pos: QPointF) -> int | None:
+        """Row of the dot under ``pos`` (nearest within a few pixels), or None."""
+        if not len(self.points):
+            return None
+        r = self.plot_rect()
+        dx = (self.points[:, 0] * r.width() + r.left()) - pos.x()
+        dy = (r.bottom() - self.points[:, 1] * r.height()) - pos.y()
+        d2 = dx * dx + dy * dy
+        i = int(np.argmin(d2))
+        return i if d2[i] <= HOVER_PX ** 2 else None
+
+    def track_label(self, row: int) -> str:
+        title = self.titles[row] if row < len(self.titles) else None
+        artist = self.artists[row] if row < len(self.artists) else None
+        v, a = self.points[row]
+        head = f"{title or 'Untitled'}" + (f" — {artist}" if artist else "")
+        return f"{head}\n{region_phrase(float(v), float(a))} (valence {v:.2f}, arousal {a:.2f})"
+
+    # -- input ------------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._dragging = True
+            QToolTip.hideText()
+            v, a = self.to_mood(event.position())
+            self.set_target(v, a, emit=True)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._dragging:
+            v, a = self.to_mood(pos)
+            self.set_target(v, a, emit=True)
+            return
+        row = self.dot_at(pos)
+        if row != self._hover:
+            self._hover = row
+            self.update()
+        if row is None:
+            QToolTip.hideText()
+        else:
+            QToolTip.showText(event.globalPosition().toPoint(), self.track_label(row), self)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._dragging:
+            self._dragging = False
+            v, a = self.to_mood(event.position())
+            self.set_target(v, a, emit=True)
+            self.targetCommitted.emit(*self.target)
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        row = self.dot_at(event.position())
+        if row is not None:
+            self.trackActivated.emit(int(self.ids[row]))
+
+    def leaveEvent(self, event: QEvent) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.update()
+        super().leaveEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        # arrow keys nudge the target while the pad has focus (instead of the window's seek shortcuts)
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and \
+                event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down) and \
+                not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = 0.05 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0.02
+        dv, da = {Qt.Key.Key_Left: (-step, 0), Qt.Key.Key_Right: (step, 0), Qt.Key.Key_Up: (0, step),
+                  Qt.Key.Key_Down: (0, -step)}.get(Qt.Key(event.key()), (None, None))
+        if dv is None:
+            super().keyPressEvent(event)
+            return
+        self.set_target(self.target[0] + dv, self.target[1] + da, emit=True)
+        self.targetCommitted.emit(*self.target)
+
+    def sizeHint(self) -> QSize:
+        return QSize(560, 560)
+
+    # -- painting ---------------------------------------------------------------------------------
+    def resizeEvent(self, event: Any) -> None:
+        self._cache = None
+        super().resizeEvent(event)
+
+    def paintEvent(self, event: Any) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = self.plot_rect()
+        p.drawPixmap(0, 0, self._background())
+        if not len(self.points):
+            p.setPen(QColor(theme.MUTED))
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty_text)
+        self._paint_path(p)
+        self._paint_queue(p)
+        self._paint_marker_rings(p)
+        self._paint_camera(p)
+        self._paint_target(p)
+        p.end()
+
+    def _background(self) -> QPixmap:
+        """Plane, grid, labels and dots: everything that does not move during a drag."""
+        dpr = self.devicePixelRatioF()
+        key = (self.width(), self.height(), dpr, id(self._density), len(self.points))
+        if self._cache is not None and self._cache_key == key:
+            return self._cache
+        pix = QPixmap(QSize(int(self.width() * dpr), int(self.height() * dpr)))
+        pix.setDevicePixelRatio(dpr)
+        pix.fill(QColor(theme.BACKGROUND))
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = self.plot_rect()
+        path = QPainterPath()
+        path.addRoundedRect(r, 18, 18)
+        p.fillPath(path, QColor(theme.SURFACE))
+        p.setClipPath(path)
+        for mood, (v, a) in theme.MOOD_CENTROIDS.items():   # soft glow of each mood's region
+            c = QColor(theme.MOOD_COLOURS[mood])
+            g = QRadialGradient(self.to_px(v, a), r.width() * 0.42)
+            c.setAlpha(34)
+            g.setColorAt(0.0, c)
+            c.setAlpha(0)
+            g.setColorAt(1.0, c)
+            p.fillRect(r, QBrush(g))
+        grid = QColor(theme.TEXT)
+        grid.setAlpha(16)
+        p.setPen(QPen(grid, 1))
+        for f in (0.25, 0.75):
+            p.drawLine(self.to_px(f, 0), self.to_px(f, 1))
+            p.drawLine(self.to_px(0, f), self.to_px(1, f))
+        grid.setAlpha(34)
+        p.setPen(QPen(grid, 1))
+        p.drawLine(self.to_px(0.5, 0), self.to_px(0.5, 1))
+        p.drawLine(self.to_px(0, 0.5), self.to_px(1, 0.5))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(self.to_px(0.5, 0.5), r.width() / 2, r.height() / 2)
+        self._paint_dots(p, r)
+        p.setClipping(False)
+        self._paint_labels(p, r)
+        p.end()
+        self._cache, self._cache_key = pix, key
+        return pix
+
+    def _paint_dots(self, p: QPainter, r: QRectF) -> None:
+        n = len(self.points)
+        if n == 0:
+            return
+        if n > CRISP_MAX or not len(self._rgb):
+            if self._density is not None:
+                p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                p.drawImage(r, self._density)
+            return
+        radius = 5.0 if n <= 300 else 3.6 if n <= 1200 else 2.6
+        alpha = 235 if n <= 300 else 200
+        edge = QColor(theme.BACKGROUND)
+        edge.setAlpha(200)
+        p.setPen(QPen(edge, 1.2))
+        for (v, a), (cr, cg, cb) in zip(self.points.tolist(), self._rgb.tolist()):
+            p.setBrush(QColor.fromRgbF(cr, cg, cb, alpha / 255))
+            p.drawEllipse(self.to_px(v, a), radius, radius)
+
+    def _paint_labels(self, p: QPainter, r: QRectF) -> None:
+        f = QFont(self.font())
+        f.setPointSizeF(max(8.0, f.pointSizeF() * 0.9))
+        f.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
+        p.setFont(f)
+        p.setPen(QColor(theme.MUTED))
+        flags = Qt.AlignmentFlag
+        p.drawText(QRectF(r.left(), r.top() - MARGIN, r.width(), MARGIN), flags.AlignCenter, "energetic")
+        p.drawText(QRectF(r.left(), r.bottom(), r.width(), MARGIN), flags.AlignCenter, "calm")
+        p.save()
+        p.translate(r.left() - MARGIN / 2, r.center().y())
+        p.rotate(-90)
+        p.drawText(QRectF(-r.height() / 2, -MARGIN / 2, r.height(), MARGIN), flags.AlignCenter, "negative")
+        p.restore()
+        p.save()
+        p.translate(r.right() + MARGIN / 2, r.center().y())
+        p.rotate(90)
+        p.drawText(QRectF(-r.height() / 2, -MARGIN / 2, r.height(), MARGIN), flags.AlignCenter, "positive")
+        p.restore()
+        pad = 14
+        box = QRectF(r.left() + pad, r.top() + pad, r.width() - 2 * pad, r.height() - 2 * pad)
+        shadow = QColor(theme.BACKGROUND)
+        shadow.setAlpha(170)
+        corner = QColor(theme.TEXT)
+        corner.setAlpha(150)
+        for colour, dx in ((shadow, 1.0), (corner, 0.0)):   # a soft shadow keeps words legible over dots
+            p.setPen(colour)
+            b = box.translated(dx, dx)
+            p.drawText(b, flags.AlignLeft | flags.AlignTop, "tense")
+            p.drawText(b, flags.AlignRight | flags.AlignTop, "excited")
+            p.drawText(b, flags.AlignLeft | flags.AlignBottom, "sad")
+            p.drawText(b, flags.AlignRight | flags.AlignBottom, "serene")
+
+    def _dot_px(self, track_id: int) -> QPointF | None:
+        row = self._row_of.get(int(track_id))
+        if row is None:
+            return None
+        v, a = self.points[row]
+        return self.to_px(float(v), float(a))
+
+    def _paint_path(self, p: QPainter) -> None:
+        if len(self.path_points) < 2:
+            return
+        c = QColor(theme.ACCENT)
+        c.setAlpha(150)
+        pen = QPen(c, 2, Qt.PenStyle.DashLine)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        pts = [self.to_px(v, a) for v, a in self.path_points]
+        for a, b in zip(pts, pts[1:]):
+            p.drawLine(a, b)
+
+    def _paint_queue(self, p: QPainter) -> None:
+        tx = self.to_px(*self.target)
+        shown = [(i, q) for i, tid in enumerate(self.queue_ids[:12]) if (q := self._dot_px(tid)) is not None]
+        for i, q in reversed(shown):
+            c = QColor(theme.TEXT)
+            c.setAlpha(max(18, 70 - i * 5))
+            p.setPen(QPen(c, 1))
+            if not self.path_points:
+                p.drawLine(tx, q)
+            c.setAlpha(max(60, 200 - i * 12))
+            p.setPen(QPen(c, 1.6))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(q, 7.5, 7.5)
+        if self.path_points:
+            f = QFont(self.font())
+            f.setPointSizeF(max(7.0, f.pointSizeF() * 0.8))
+            f.setBold(True)
+            p.setFont(f)
+            p.setPen(QColor(theme.TEXT))
+            for i, q in shown:
+                p.drawText(QRectF(q.x() + 8, q.y() - 18, 24, 16), Qt.AlignmentFlag.AlignLeft, str(i + 1))
+
+    def _paint_marker_rings(self, p: QPainter) -> None:
+        if self.playing_id is not None and (q := self._dot_px(self.playing_id)) is not None:
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(QPen(QColor(theme.TEXT), 2.4))
+            p.drawEllipse(q, 10.5, 10.5)
+        if self._hover is not None and self._hover < len(self.points):
+            v, a = self.points[self._hover]
+            p.setPen(QPen(QColor(theme.ACCENT), 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(self.to_px(float(v), float(a)), 8, 8)
+
+    def _paint_camera(self, p: QPainter) -> None:
+        if self.camera is None:
+            return
+        v, a, conf = self.camera
+        c = self.to_px(v, a)
+        colour = QColor(theme.CAMERA)
+        colour.setAlphaF(0.25 + 0.75 * conf)
+        radius = 7 + 9 * conf
+        halo = QColor(colour)
+        halo.setAlphaF(0.10 + 0.15 * conf)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(halo)
+        p.drawEllipse(c, radius + 8, radius + 8)
+        pen = QPen(colour, 2.2, Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(c, radius, radius)
+        p.setPen(colour)
+        label = self.camera_label or "you"
+        p.drawText(QRectF(c.x() - 60, c.y() + radius + 2, 120, 18), Qt.AlignmentFlag.AlignHCenter, label)
+
+    def _paint_target(self, p: QPainter) -> None:
+        c = self.to_px(*self.target)
+        colour = theme.mood_colour(*self.target)
+        glow = QRadialGradient(c, 34)
+        g = QColor(colour)
+        g.setAlpha(120)
+        glow.setColorAt(0.0, g)
+        g.setAlpha(0)
+        glow.setColorAt(1.0, g)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QBrush(glow))
+        p.drawEllipse(c, 34, 34)
+        p.setBrush(colour)
+        p.setPen(QPen(QColor("#ffffff"), 2.5))
+        p.drawEllipse(c, 11, 11)
+
+
+def _clamp(x: float) -> float:
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else float(x)

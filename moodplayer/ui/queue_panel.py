@@ -1,0 +1,153 @@
+"""Up next: the queue for the current mood, each track with its distance and the reason it was picked,
+plus the mood-path controls ("lift me up", "wind down")."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+                               QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
+
+from moodplayer.ui import icons, theme
+
+PICK_ROLE = Qt.ItemDataRole.UserRole + 2
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class PickDelegate(QStyledItemDelegate):
+    """Two lines per pick: number, title and distance; artist underneath; a dot in the track's colour."""
+
+    ROW_H = 46
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        return QSize(200, self.ROW_H)
+
+    def paint(self, p: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        pick = index.data(PICK_ROLE)
+        if pick is None:
+            return super().paint(p, option, index)
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(option.rect).adjusted(4, 2, -4, -2)
+        if option.state & QStyle.StateFlag.State_Selected:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(theme.SURFACE_HI))
+            p.drawRoundedRect(r, 8, 8)
+        elif option.state & QStyle.StateFlag.State_MouseOver:
+            hover = QColor(theme.SURFACE_HI)
+            hover.setAlpha(120)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(hover)
+            p.drawRoundedRect(r, 8, 8)
+        base = QFont(option.font)
+        small = QFont(base)
+        small.setPointSizeF(max(7.5, base.pointSizeF() * 0.88))
+        num_w = 26.0
+        p.setFont(small)
+        p.setPen(QColor(theme.MUTED))
+        label = f"{pick.step[0]}" if pick.step else f"{index.row() + 1}"
+        p.drawText(QRectF(r.left(), r.top(), num_w, r.height()), Qt.AlignmentFlag.AlignCenter, label)
+        dot = theme.mood_colour(pick.valence, pick.arousal)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(dot)
+        p.drawEllipse(QRectF(r.left() + num_w, r.center().y() - 4, 8, 8))
+        text_left = r.left() + num_w + 16
+        dist = f"{pick.distance:.2f}"
+        dist_w = QFontMetrics(small).horizontalAdvance(dist) + 6
+        p.setPen(QColor(theme.MUTED))
+        p.drawText(QRectF(r.right() - dist_w, r.top(), dist_w, r.height() / 2 + 4),
+                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom, dist)
+        width = r.right() - dist_w - text_left - 6
+        title_font = QFont(base)
+        title_font.setWeight(QFont.Weight.DemiBold)
+        p.setFont(title_font)
+        p.setPen(QColor(theme.TEXT))
+        title = QFontMetrics(title_font).elidedText(pick.title or pick.path.rsplit("/", 1)[-1],
+                                                    Qt.TextElideMode.ElideRight, int(width))
+        p.drawText(QRectF(text_left, r.top(), width, r.height() / 2 + 4),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, title)
+        p.setFont(small)
+        p.setPen(QColor(theme.MUTED))
+        artist = QFontMetrics(small).elidedText(pick.artist or "Unknown artist", Qt.TextElideMode.ElideRight,
+                                                int(r.right() - text_left))
+        p.drawText(QRectF(text_left, r.center().y() + 3, r.right() - text_left, r.height() / 2 - 3),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, artist)
+        p.restore()
+
+
+class QueuePanel(QWidget):
+    trackActivated = Signal(int)     # double-clicked: play this one now
+    liftRequested = Signal()
+    calmRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queuePanel")
+        title = QLabel("Up next")
+        title.setObjectName("sectionTitle")
+        self.subtitle = QLabel("")
+        self.subtitle.setObjectName("mutedLabel")
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.subtitle)
+
+        self.list = QListWidget()
+        self.list.setObjectName("queueList")
+        self.list.setItemDelegate(PickDelegate(self.list))
+        self.list.setMouseTracking(True)
+        self.list.setUniformItemSizes(True)
+        self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.list.itemDoubleClicked.connect(self._activated)
+        self.list.itemActivated.connect(self._activated)
+
+        self.lift = QPushButton(icons.icon("lift", theme.TEXT), "Lift me up")
+        self.lift.setObjectName("pathButton")
+        self.lift.setToolTip("A mood path: start where you are, step by step toward happy and lively")
+        self.calm = QPushButton(icons.icon("calm", theme.TEXT), "Wind down")
+        self.calm.setObjectName("pathButton")
+        self.calm.setToolTip("A mood path: start where you are, step by step toward calm and content")
+        self.lift.clicked.connect(self.liftRequested)
+        self.calm.clicked.connect(self.calmRequested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.lift)
+        buttons.addWidget(self.calm)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 12, 14, 12)
+        lay.setSpacing(8)
+        lay.addLayout(head)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(buttons)
+        self.picks: list[Any] = []
+        self.set_empty("Analysed tracks will queue up here.")
+
+    def set_empty(self, text: str) -> None:
+        self.list.clear()
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.list.addItem(item)
+
+    def set_picks(self, picks: Sequence[Any], path: bool = False) -> None:
+        self.picks = list(picks)
+        self.list.setUpdatesEnabled(False)
+        self.list.clear()
+        for pick in self.picks:
+            item = QListWidgetItem()
+            item.setData(PICK_ROLE, pick)
+            item.setData(Qt.ItemDataRole.DisplayRole, f"{pick.title or ''} — {pick.artist or ''}")
+            item.setToolTip(pick.why)
+            self.list.addItem(item)
+        self.list.setUpdatesEnabled(True)
+        if not self.picks:
+            self.set_empty("No analysed tracks yet: add a music folder.")
+        self.subtitle.setText(("mood path · " if path else "") + (f"{len(self.picks)} tracks" if self.picks else ""))
+
+    def track_ids(self) -> list[int]:
+        return [p.track_id for p in self.picks]
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        pick = item.data(PICK_ROLE)
+        if pick is not None:
+            self.trackActivated.emit(int(pick.track_id))

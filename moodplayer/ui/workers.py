@@ -1,0 +1,173 @@
+"""Background work for the window: QRunnables whose results come back to the GUI thread by signals.
+
+Every task opens its own sqlite connection (a connection must not cross threads) and imports heavy
+modules (numpy, scikit-learn, onnxruntime, librosa) inside ``run``, so none of them is on the start
+path. Signals emitted from a pool thread are queued to the receiver's thread (the GUI) by Qt.
+Tests swap ``start`` for a synchronous call where they want determinism (as Picard's tests do).
+"""
+from __future__ import annotations
+
+import threading
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class TaskSignals(QObject):
+    result = Signal(object)
+    error = Signal(str)
+    progress = Signal(int, int)
+    finished = Signal()
+
+
+class Task(QRunnable):
+    """Runs ``fn(task)`` on the pool; its return value is emitted as ``signals.result``.
+
+    ``fn`` may call ``task.progress(done, total)`` and poll ``task.cancelled``.
+    """
+
+    def __init__(self, fn: Callable[["Task"], Any], name: str = "task") -> None:
+        super().__init__()
+        self.fn, self.name = fn, name
+        self.signals = TaskSignals()
+        self._cancel = threading.Event()
+        # The pool owns and deletes the runnable after run() returns (autoDelete, the default); the
+        # window keeps only the Python side for cancel(), which touches no C++ state.
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def progress(self, done: int, total: int) -> None:
+        self.signals.progress.emit(int(done), int(total))
+
+    def run(self) -> None:
+        try:
+            out = self.fn(self)
+        except Exception as exc:  # reported in the window; a worker must never take the app down
+            traceback.print_exc()
+            self.signals.error.emit(f"{self.name}: {exc}")
+        else:
+            self.signals.result.emit(out)
+        finally:
+            self.signals.finished.emit()
+
+
+class Workers(QObject):
+    """The window's thread pool plus the tasks in flight (kept alive until they finish)."""
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._running: set[Task] = set()
+
+    def start(self, fn: Callable[[Task], Any], *, name: str, on_result: Callable[[Any], None] | None = None,
+              on_error: Callable[[str], None] | None = None,
+              on_progress: Callable[[int, int], None] | None = None,
+              on_finished: Callable[[], None] | None = None) -> Task:
+        task = Task(fn, name)
+        if on_result:
+            task.signals.result.connect(on_result)
+        if on_error:
+            task.signals.error.connect(on_error)
+        if on_progress:
+            task.signals.progress.connect(on_progress)
+        task.signals.finished.connect(lambda: self._running.discard(task))
+        if on_finished:
+            task.signals.finished.connect(on_finished)
+        self._running.add(task)
+        self.pool.start(task)
+        return task
+
+    def cancel_all(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+    @property
+    def busy(self) -> int:
+        return len(self._running)
+
+
+# -- the jobs themselves (plain functions of a Task: easy to call synchronously in tests) ----------
+
+def load_library_job(db: Path, sort_column: int | None = None) -> Callable[[Task], Any]:
+    def job(task: Task) -> Any:
+        from moodplayer.library.store import connect
+        from moodplayer.ui.library_data import load_library
+
+        conn = connect(db)   # creates and migrates a new database on first start
+        try:
+            return load_library(conn, sort_column)
+        finally:
+            conn.close()
+    return job
+
+
+def load_index_job(db: Path, previous: Any = None) -> Callable[[Task], Any]:
+    """The mood index (KD-tree of analysed tracks) and the recently played ids; None if unchanged."""
+    def job(task: Task) -> Any:
+        from moodplayer.library.store import connect
+        from moodplayer.recommend.index import MoodIndex
+        from moodplayer.recommend.queue import recently_played
+
+        conn = connect(db)
+        try:
+            if previous is not None and not previous.is_stale(conn):
+                return None
+            index = MoodIndex.from_db(conn)
+            return index, recently_played(conn)
+        finally:
+            conn.close()
+    return job
+
+
+def scan_job(db: Path, folder: Path) -> Callable[[Task], Any]:
+    def job(task: Task) -> Any:
+        from moodplayer.library.scanner import scan
+        from moodplayer.library.store import connect
+        from moodplayer.nativelog import silence_native_stderr
+
+        silence_native_stderr()
+        conn = connect(db)
+        try:
+            return scan(conn, folder, progress=task.progress, should_stop=lambda: task.cancelled)
+        finally:
+            conn.close()
+    return job
+
+
+def analysis_job(db: Path, workers: int | None = None) -> Callable[[Task], Any]:
+    """The analysis service over every pending track; ModelError (no model shipped) is reported."""
+    def job(task: Task) -> Any:
+        from moodplayer.analysis.service import analyze_library
+
+        return analyze_library(db, workers=workers, progress=task.progress, should_stop=lambda: task.cancelled)
+    return job
+
+
+def track_details_job(db: Path, track_id: int | None, path: str) -> Callable[[Task], Any]:
+    """Album, mood timeline and the cover image bytes for the now-playing panel."""
+    def job(task: Task) -> Any:
+        from moodplayer.library.store import connect
+        from moodplayer.ui.cover import read_cover
+        from moodplayer.ui.library_data import track_details
+
+        details: dict[str, Any] = {"id": track_id, "path": path, "windows": []}
+        if track_id is not None:
+            conn = connect(db, readonly=True)
+            try:
+                details.update(track_details(conn, track_id) or {})
+            finally:
+                conn.close()
+        details["cover"] = read_cover(path)
+        return details
+    return job
