@@ -9,7 +9,6 @@ without is a failure and the exit status is 1. Qt is imported only for ``--qt``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import sqlite3
@@ -18,7 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
@@ -212,29 +211,15 @@ def check_audio() -> Check:
     return Check("audio output", OK, f"{len(outputs)} output device(s), default {default!r}")
 
 
-@contextlib.contextmanager
-def _quiet_opencv() -> Iterator[None]:
-    import cv2
-
-    try:
-        old = cv2.utils.logging.getLogLevel()
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    except AttributeError:
-        yield
-        return
-    try:
-        yield
-    finally:
-        cv2.utils.logging.setLogLevel(old)
-
-
 def check_camera(source: int | str | Path = 0) -> Check:
     """Opens and releases the camera (device index, or a video file the same way); reads no frame,
     so nothing is captured and nothing is stored."""
     import cv2
 
+    from moodplayer.vision.camera import quiet_opencv
+
     what = f"device {source}" if isinstance(source, int) else str(source)
-    with _quiet_opencv():
+    with quiet_opencv():
         cap = cv2.VideoCapture(source if isinstance(source, int) else str(source))
         try:
             opened = cap.isOpened()

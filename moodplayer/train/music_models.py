@@ -21,17 +21,22 @@ def _block(cin: int, cout: int, pool: tuple[int, int]) -> nn.Sequential:
     )
 
 
+def _paper_stack(widths: tuple[int, ...]) -> tuple[nn.Sequential, int]:
+    """The paper's conv/BN/max-pool stack behind a 2x2 input average pool; returns it and its width."""
+    layers: list[nn.Module] = [nn.AvgPool2d(2)]
+    cin = 1
+    for w in widths:
+        layers.append(_block(cin, w, (2, 2)))
+        cin = w
+    return nn.Sequential(*layers), cin
+
+
 class PaperCNN(nn.Module):
     """Baseline: conv/BN/max-pool stack, flatten, dense, sigmoid (paper Table 3 'CNN')."""
 
     def __init__(self, widths: tuple[int, ...] = (16, 32, 64, 64), hidden: int = 64, dropout: float = 0.3) -> None:
         super().__init__()
-        layers: list[nn.Module] = [nn.AvgPool2d(2)]
-        cin = 1
-        for w in widths:
-            layers.append(_block(cin, w, (2, 2)))
-            cin = w
-        self.features = nn.Sequential(*layers)  # [B,64,4,8]
+        self.features, cin = _paper_stack(widths)  # [B,64,4,8]
         flat = cin * (64 >> len(widths)) * (128 >> len(widths))
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(flat, hidden), nn.ReLU(inplace=True),
                                   nn.Dropout(dropout), nn.Linear(hidden, 2))
@@ -45,12 +50,7 @@ class PaperCNNLSTM(nn.Module):
 
     def __init__(self, widths: tuple[int, ...] = (16, 32, 64, 64), hidden: int = 64, dropout: float = 0.3) -> None:
         super().__init__()
-        layers: list[nn.Module] = [nn.AvgPool2d(2)]
-        cin = 1
-        for w in widths:
-            layers.append(_block(cin, w, (2, 2)))
-            cin = w
-        self.features = nn.Sequential(*layers)
+        self.features, cin = _paper_stack(widths)
         freq = 64 >> len(widths)
         self.lstm = nn.LSTM(cin * freq, hidden, batch_first=True)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, 2))

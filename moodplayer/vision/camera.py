@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -37,8 +38,8 @@ class Frame:
 
 
 @contextlib.contextmanager
-def _quiet_opencv():
-    """OpenCV prints WARN lines for a missing /dev/videoN; the state says it better."""
+def quiet_opencv() -> Iterator[None]:
+    """Silences OpenCV: it prints WARN lines for a missing /dev/videoN; the state says it better."""
     try:
         old = cv2.utils.logging.getLogLevel()
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
@@ -136,7 +137,7 @@ class CameraSource:
         if not self.is_device and not Path(str(self.source)).is_file():
             self._set(NO_CAMERA, f"{self.source}: no such file")
             return None
-        with _quiet_opencv():
+        with quiet_opencv():
             cap = cv2.VideoCapture(self.source if self.is_device else str(self.source))
         if not cap.isOpened():
             cap.release()
