@@ -200,7 +200,10 @@ def check_audio() -> Check:
         import sounddevice as sd
     except OSError as exc:
         return Check("audio output", WARN, f"PortAudio library missing ({exc}); install libportaudio2")
-    outputs = [d for d in sd.query_devices() if d["max_output_channels"] > 0]
+    try:
+        outputs = [d for d in sd.query_devices() if d["max_output_channels"] > 0]
+    except sd.PortAudioError as exc:  # PortAudio present but failing to start: the rest still works
+        return Check("audio output", WARN, f"PortAudio cannot list devices: {exc}")
     if not outputs:
         version = sd.get_portaudio_version()[1].split(",")[0]
         return Check("audio output", WARN, f"no output device ({version} found none)")

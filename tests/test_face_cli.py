@@ -63,3 +63,14 @@ def test_camera_without_device_says_so() -> None:
     assert p.returncode == 1
     assert "no_camera" in p.stdout and "camera 57" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "face_emotion.onnx"
+    bad.write_bytes(b"\x08\x07 not a protobuf" * 64)
+    (tmp_path / "face_emotion.json").write_bytes((ROOT / "models" / "face_emotion.json").read_bytes())
+    for args in (["face", "--model", str(bad), str(pyfeat_media() / HAPPY)],
+                 ["camera", "--model", str(bad), "--file", str(pyfeat_media() / FACE_VIDEO)]):
+        p = moodplayer(*args, timeout=60)
+        assert p.returncode == 2 and str(bad) in p.stderr, (args, p.stderr)
+        assert "Traceback" not in p.stderr

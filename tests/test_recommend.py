@@ -173,6 +173,24 @@ def test_index_notices_library_changes(library):
     assert fresh is not index and len(fresh) == len(index) + 1
 
 
+def test_index_notices_changes_seen_through_fresh_connections(library):
+    """The GUI checks staleness on a new connection each time; a commit between two of them counts
+    (a new connection starts from the same data_version, and often reuses the old one's id())."""
+    db, conn = library
+    index = MoodIndex.from_db(conn)
+
+    def stale_on_a_fresh_connection() -> bool:
+        fresh = store.connect(db)
+        try:
+            return index.is_stale(fresh)
+        finally:
+            fresh.close()
+
+    assert not stale_on_a_fresh_connection()
+    record_feedback(conn, int(index.ids[0]), "skip", 0.5, 0.5)   # another connection commits
+    assert stale_on_a_fresh_connection()
+
+
 def test_clusters_chosen_by_silhouette(library):
     _, conn = library
     index = MoodIndex.from_db(conn)

@@ -87,3 +87,16 @@ def test_an_unreadable_file_is_skipped_with_the_reason(make_window, library_db, 
     w.playback.play_track(tid)
     qtbot.waitUntil(lambda: any("random.flac" in m for m in messages), timeout=15000)
     assert w.isVisible()
+
+
+def test_cover_art_of_every_format_arrives_decoded_and_scaled(qapp, media) -> None:
+    """The worker reads the embedded picture and hands the GUI a small QImage, for all six formats."""
+    from moodplayer.ui.cover import read_cover
+    from moodplayer.ui.now_playing import COVER
+    from moodplayer.ui.workers import cover_image
+
+    for fmt, path in media.formats.items():
+        img = cover_image(read_cover(path), COVER)
+        assert img is not None and not img.isNull(), f"{path}: no cover decoded"
+        assert min(img.width(), img.height()) == COVER, (fmt, img.size())
+    assert cover_image(b"not an image", COVER) is None and cover_image(None, COVER) is None

@@ -17,6 +17,13 @@ def test_missing_device_is_a_state_not_an_exception() -> None:
         assert "camera 57" in src.message
         time.sleep(0.5)  # it keeps retrying quietly in the background
         assert src.state == cam.NO_CAMERA
+        # a caller polling a missing device waits between polls instead of spinning on the CPU
+        t0 = time.monotonic()
+        polls = 0
+        while time.monotonic() - t0 < 0.6:
+            state, _ = src.wait_next(-1, timeout=0.2)
+            polls += 1
+        assert state == cam.NO_CAMERA and polls <= 4, f"{polls} polls in 0.6 s"
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:

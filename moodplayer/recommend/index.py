@@ -52,6 +52,7 @@ class MoodIndex:
     def __post_init__(self) -> None:
         self.row_of = {int(t): i for i, t in enumerate(self.ids)}
         self._quick: tuple | None = None
+        self._quick_conn: sqlite3.Connection | None = None  # data_version only compares within one connection
         self.tree = KDTree(self.position, leaf_size=40) if len(self.ids) else None
 
     def __len__(self) -> int:
@@ -73,14 +74,15 @@ class MoodIndex:
         """True when the library changed since this index was built.
 
         ``PRAGMA data_version`` (other connections' commits) plus ``total_changes`` (this connection's)
-        answer "nothing happened" in microseconds; only then is the stamp query run.
+        answer "nothing happened" in microseconds, but only on the connection they were read from (a
+        new connection starts from the same numbers), so any other connection runs the stamp query.
         """
-        quick = (id(conn), conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-        if quick == self._quick:
+        quick = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        if conn is self._quick_conn and quick == self._quick:
             return False
         stale = library_stamp(conn) != self.stamp
         if not stale:
-            self._quick = quick
+            self._quick, self._quick_conn = quick, conn
         return stale
 
     def refreshed(self, conn: sqlite3.Connection) -> "MoodIndex":

@@ -89,6 +89,7 @@ class CameraPanel(QWidget):
         self.setObjectName("cameraPanel")
         self._source, self._fps = source, fps
         self.worker: CameraWorker | None = None
+        self._retiring: set[CameraWorker] = set()   # stopped workers whose thread has not ended yet
         self.last_reading: Any = None
         self.state = "off"
 
@@ -148,6 +149,11 @@ class CameraPanel(QWidget):
         else:
             self._stop()
 
+    def wait_stopped(self, ms: int) -> None:
+        """On quit: let stopped camera threads end (Qt aborts if a running QThread is destroyed)."""
+        for worker in list(self._retiring):
+            worker.wait(ms)
+
     def _toggled(self, on: bool) -> None:
         self.toggle.setText("Turn off" if on else "Turn on")
         self._start() if on else self._stop()
@@ -167,8 +173,13 @@ class CameraPanel(QWidget):
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.reading.disconnect(self._on_reading)
+            worker.status.disconnect(self._show_state)
             worker.stop()
-            worker.deleteLater()
+            if worker.isFinished():
+                worker.deleteLater()
+            else:  # still loading the model or closing the device: deleting a running QThread aborts
+                self._retiring.add(worker)
+                worker.finished.connect(lambda w=worker: (self._retiring.discard(w), w.deleteLater()))
         self.state = "off"
         self.preview.clear()
         self.preview.setText("Camera off")

@@ -50,11 +50,11 @@ class CameraWorker(QThread):
         source = cam.CameraSource(self.source, realtime=self.realtime).start()
         pipeline = None
         try:
-            pipeline = FacePipeline(ExpressionModel(self.model_path))
-        except (FileNotFoundError, ValueError) as exc:
-            self.status.emit("no_model", str(exc))
-        last, next_at = -1, 0.0
-        try:
+            try:
+                pipeline = FacePipeline(ExpressionModel(self.model_path))
+            except Exception as exc:  # noqa: BLE001 - missing/corrupt model: the camera still shows
+                self.status.emit("no_model", str(exc))
+            last, next_at = -1, 0.0
             while not self._stop:
                 state, frame = source.wait_next(last, timeout=0.5)
                 if self._stop:

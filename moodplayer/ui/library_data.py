@@ -114,6 +114,8 @@ def load_library(conn: sqlite3.Connection, sort_column: int | None = None) -> Li
     cols = [[r[k] for r in rows] for k in range(len(FIELDS) + 2)]
     data = LibraryData(**dict(zip(FIELDS, cols)))
     data.mood = [False] * len(rows)
+    for i in range(len(rows)):   # parse the mood JSON here, in the worker, not when the GUI sorts or paints
+        data.top_mood(i)
     disc, track = cols[len(FIELDS)], cols[len(FIELDS) + 1]
     artist_key = [(a or "\uffff").casefold() for a in data.artist]   # untagged artists sort last
     album_key = [(a or "").casefold() for a in data.album]

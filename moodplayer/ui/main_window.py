@@ -352,4 +352,5 @@ class MainWindow(QMainWindow):
         self.workers.cancel_all()
         self.player.close()
         self.workers.wait(10000)
+        self.camera.wait_stopped(10000)
         super().closeEvent(event)

@@ -186,13 +186,12 @@ class NowPlaying(QWidget):
         self.strip.set_track([], None)
 
     def set_details(self, windows: Sequence[Sequence[float]], duration: float | None,
-                    cover: bytes | None) -> None:
+                    cover: QImage | None) -> None:
+        """``cover`` arrives decoded and scaled by the worker (tracks' pictures can be megabytes)."""
         self.strip.set_track(windows, duration)
         self.total.setText(format_duration(duration))
-        if cover:
-            img = QImage.fromData(cover)
-            if not img.isNull():
-                self.cover.setPixmap(_rounded(QPixmap.fromImage(img), COVER))
+        if cover is not None and not cover.isNull():
+            self.cover.setPixmap(_rounded(QPixmap.fromImage(cover), COVER))
 
     def set_position(self, seconds: float, duration: float | None) -> None:
         self.strip.set_position(seconds, duration)

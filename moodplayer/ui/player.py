@@ -87,6 +87,8 @@ class Player(QObject):
             self.open_async()
 
     def close(self) -> None:
+        if self._open_state == "opening":   # let a device still opening finish, then close it too
+            QThreadPool.globalInstance().waitForDone(5000)
         if self.engine is not None:
             self.engine.close()
             self.engine = None

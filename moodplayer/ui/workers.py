@@ -155,10 +155,11 @@ def analysis_job(db: Path, workers: int | None = None) -> Callable[[Task], Any]:
 
 
 def track_details_job(db: Path, track_id: int | None, path: str) -> Callable[[Task], Any]:
-    """Album, mood timeline and the cover image bytes for the now-playing panel."""
+    """Album, mood timeline and the decoded, scaled cover (a QImage) for the now-playing panel."""
     def job(task: Task) -> Any:
         from moodplayer.library.store import connect
         from moodplayer.ui.cover import read_cover
+        from moodplayer.ui.now_playing import COVER as COVER_PX
         from moodplayer.ui.library_data import track_details
 
         details: dict[str, Any] = {"id": track_id, "path": path, "windows": []}
@@ -168,6 +169,21 @@ def track_details_job(db: Path, track_id: int | None, path: str) -> Callable[[Ta
                 details.update(track_details(conn, track_id) or {})
             finally:
                 conn.close()
-        details["cover"] = read_cover(path)
+        details["cover"] = cover_image(read_cover(path), COVER_PX)
         return details
     return job
+
+
+def cover_image(data: bytes | None, size: int) -> Any:
+    """Decode and scale cover art off the GUI thread (a QImage may be made in any thread, a QPixmap
+    not): a multi-megabyte embedded picture would otherwise stall playback's track change."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
+    if not data:
+        return None
+    img = QImage.fromData(data)
+    if img.isNull():
+        return None
+    return img.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                      Qt.TransformationMode.SmoothTransformation)

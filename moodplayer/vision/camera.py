@@ -108,14 +108,21 @@ class CameraSource:
             return self._state, self._frame
 
     def wait_next(self, after_index: int, timeout: float = 1.0) -> tuple[str, Frame | None]:
-        """Block until a frame newer than ``after_index`` arrives, the source fails, or timeout."""
+        """Block until a frame newer than ``after_index`` arrives, the state changes, or timeout.
+
+        A device that keeps failing (no camera, lost) waits out the timeout between retries, so a
+        caller looping on this polls at that pace instead of spinning; a finished file returns at once.
+        """
         deadline = time.monotonic() + timeout
         with self._lock:
+            entry_state = self._state
             while not self._stop.is_set():
                 f = self._frame
                 if f is not None and f.index > after_index:
                     break
-                if self._state not in (STARTING, OK):
+                if self._state != entry_state and self._state != OK:
+                    break
+                if self._state in (ENDED, ERROR) or (self._state == NO_CAMERA and not self.is_device):
                     break
                 left = deadline - time.monotonic()
                 if left <= 0:

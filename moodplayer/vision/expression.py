@@ -77,6 +77,8 @@ class ExpressionModel:
         ort.set_default_logger_severity(4)
         try:
             self.session = ort.InferenceSession(str(self.path), so, providers=wanted)
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types for a corrupt file
+            raise ValueError(f"{self.path}: cannot load the face model ({exc})") from exc
         finally:
             ort.set_default_logger_severity(2)
         self.providers: list[str] = self.session.get_providers()
