@@ -108,7 +108,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data", help="ferplus.npz (default: ../shared/data/ferplus/ferplus.npz beside the repo)")
     p.add_argument("--out", type=Path, help="output folder for the ONNX and card (default: models/; "
                                             "with --smoke a temporary folder)")
-    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--epochs", type=int, default=18)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--wd", type=float, default=5e-4)
