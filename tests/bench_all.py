@@ -101,7 +101,8 @@ def bench_analysis(a: argparse.Namespace) -> Result:
             "summary": "; ".join(f"{w} worker(s) {v['tracks_per_s']:.2f} tracks/s, decode-only "
                                  f"{v['decode_only_tracks_per_s']:.2f}, analysis takes "
                                  f"{v['ratio_analysis_to_decode_time']:.2f}x decode time" for w, v in per.items())
-                       + f" ({per[best]['provider']})"}
+                       + f" ({per[best]['provider']})"
+                       + (f"; peak RSS {peak.group(1)} MiB coordinator, {peak.group(2)} MiB per worker" if peak else "")}
 
 
 def bench_face(a: argparse.Namespace) -> Result:
