@@ -190,36 +190,3 @@ def decode_windows(path: str | Path, n_windows: int = 8) -> tuple[np.ndarray, np
         return windows, np.asarray(starts)[keep].astype(float), float(duration)
     raise DecodeError(path, "; ".join(dict.fromkeys(errors)) or "unreadable")
 
-
-def decode_audio(path: str | Path) -> tuple[np.ndarray, float]:
-    """The whole file as mono float32 at 22050 Hz, and its duration in seconds."""
-    path = Path(path)
-    if not path.is_file():
-        raise DecodeError(path, "no such file")
-    errors = []
-    if path.suffix.lower() in _SOUNDFILE_EXTS:
-        try:
-            import soundfile as sf
-
-            raw, sr = sf.read(str(path), dtype="float32", always_2d=True)
-            y = _to_target(raw, sr)
-            if y.size:
-                return _check(path, y), y.size / SAMPLE_RATE
-            errors.append("no audio frames")
-        except Exception as exc:  # noqa: BLE001
-            errors.append(f"{type(exc).__name__}: {exc}")
-    try:
-        import av
-
-        with av.open(str(path)) as container:
-            if not container.streams.audio:
-                raise DecodeError(path, "no audio stream")
-            y, _ = _av_decode_range(container, container.streams.audio[0], None, None)
-        if y.size:
-            return _check(path, y), y.size / SAMPLE_RATE
-        errors.append("no audio frames")
-    except DecodeError as exc:
-        errors.append(exc.reason)
-    except Exception as exc:  # noqa: BLE001
-        errors.append(f"{type(exc).__name__}: {exc}")
-    raise DecodeError(path, "; ".join(dict.fromkeys(errors)))

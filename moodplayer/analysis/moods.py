@@ -47,7 +47,3 @@ def mood_distribution(va: np.ndarray) -> dict[str, float]:
         return {m: 0.0 for m in MOODS}
     mean = window_moods(va).mean(axis=0)
     return {m: float(round(p, 4)) for m, p in zip(MOODS, mean)}
-
-
-def dominant_mood(dist: dict[str, float]) -> str:
-    return max(dist, key=dist.get)

@@ -23,6 +23,17 @@ class ModelError(Exception):
     """The model file is missing or unusable; names the file."""
 
 
+def read_card(directory: str | Path | None = None) -> dict:
+    """The model card beside music_va.onnx; its ``version`` marks which analyses are current."""
+    card_path = Path(directory or models_dir()) / CARD_FILE
+    try:
+        card = json.loads(card_path.read_text())
+        card["version"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{card_path}: model card unreadable ({exc})") from exc
+    return card
+
+
 class MusicModel:
     """An onnxruntime session over music_va.onnx: uint8 spectrogram images in, (valence, arousal) out."""
 
@@ -33,12 +44,8 @@ class MusicModel:
         self.path = directory / MODEL_FILE
         if not self.path.is_file():
             raise ModelError(f"{self.path}: music model not found (set MOODPLAYER_MODELS?)")
-        card_path = directory / CARD_FILE
-        try:
-            self.card = json.loads(card_path.read_text())
-            self.version: str = self.card["version"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelError(f"{card_path}: model card unreadable ({exc})") from exc
+        self.card = read_card(directory)
+        self.version: str = self.card["version"]
         wanted = ["CPUExecutionProvider"]
         if use_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
             wanted.insert(0, "CUDAExecutionProvider")
@@ -70,15 +77,3 @@ class MusicModel:
                 outs.append(self.session.run(None, {self._input: image_to_input(images[i:i + batch])})[0])
         return np.concatenate(outs).astype(np.float32) if outs else np.zeros((0, 2), np.float32)
 
-
-_shared: MusicModel | None = None
-_shared_lock = threading.Lock()
-
-
-def shared_model() -> MusicModel:
-    """The process-wide model, created on first use."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = MusicModel()
-        return _shared

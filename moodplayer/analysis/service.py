@@ -48,15 +48,9 @@ class AnalysisReport:
 
 def current_model_version(models: str | Path | None = None) -> str:
     """The version in the shipped model card (without loading the model)."""
-    from moodplayer.paths import models_dir
+    from moodplayer.analysis.music_model import read_card
 
-    from moodplayer.analysis.music_model import ModelError
-
-    card = Path(models or models_dir()) / "music_va.json"
-    try:
-        return json.loads(card.read_text())["version"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"{card}: music model card unreadable ({exc})") from exc
+    return read_card(models)["version"]
 
 
 def pending_tracks(conn: sqlite3.Connection, model_version: str) -> list[tuple[int, str]]:

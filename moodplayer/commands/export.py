@@ -6,22 +6,21 @@ import json
 import sys
 
 from moodplayer.library.store import connect, export_tracks
-from moodplayer.paths import default_db_path
+from moodplayer.commands import add_db_argument, existing_library
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="print every track of the library",
                        description="Print every track with its tags, availability, read error and "
                                    "mood (valence/arousal, null until analysed).")
-    p.add_argument("--db", default=None, help=f"library database (default: {default_db_path()})")
+    add_db_argument(p)
     p.add_argument("--json", action="store_true", help="a JSON list of objects (default: tab-separated)")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    path = args.db or default_db_path()
-    if not path or not __import__("pathlib").Path(path).exists():
-        print(f"moodplayer export: no library at {path} (run `moodplayer index DIR` first)", file=sys.stderr)
+    path = existing_library(args, "export")
+    if path is None:
         return 2
     conn = connect(path)
     try:

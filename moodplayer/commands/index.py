@@ -7,6 +7,7 @@ import sys
 from moodplayer.library.scanner import scan
 from moodplayer.library.store import connect
 from moodplayer.nativelog import silence_native_stderr
+from moodplayer.commands import add_db_argument
 from moodplayer.paths import default_db_path
 from moodplayer.termprogress import ProgressBar
 
@@ -18,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="Scan DIR for music (mp3, flac, ogg, opus, m4a, wav); only new or "
                                    "changed files are read again. Unreadable files are listed at the end.")
     p.add_argument("dir", metavar="DIR", help="music folder to scan")
-    p.add_argument("--db", default=None, help=f"library database (default: {default_db_path()})")
+    add_db_argument(p)
     p.add_argument("--workers", type=int, default=None,
                    help="processes reading and analysing files (default: all cores)")
     p.add_argument("--no-analyze", action="store_true",

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from moodplayer.commands.recommend import _unit
-from moodplayer.paths import default_db_path
+from moodplayer.commands import add_db_argument, existing_library
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -19,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, default=20, help="tracks to queue (default 20)")
     p.add_argument("--volume", type=float, default=1.0, help="0..1 (default 1)")
     p.add_argument("--device", default=None, help="output device name or number (default: the system's)")
-    p.add_argument("--db", default=None, help=f"library database (default: {default_db_path()})")
+    add_db_argument(p)
     return p
 
 
@@ -30,9 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from moodplayer.recommend.index import MoodIndex
     from moodplayer.recommend.queue import build_queue, recently_played
 
-    path = Path(args.db or default_db_path())
-    if not path.exists():
-        print(f"moodplayer play: no library at {path} (run `moodplayer index DIR` first)", file=sys.stderr)
+    path = existing_library(args, "play")
+    if path is None:
         return 2
     conn = connect(path)
     try:

@@ -4,10 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from moodplayer.library.store import connect
-from moodplayer.paths import default_db_path
+from moodplayer.commands import add_db_argument, existing_library
 
 
 def _unit(text: str) -> float:
@@ -40,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--jitter", type=float, default=0.0, help="random spread added to distances (e.g. 0.03)")
     p.add_argument("--seed", type=int, default=None, help="seed for --jitter (same seed, same queue)")
     p.add_argument("--include-recent", action="store_true", help="do not skip tracks played in the last 3 hours")
-    p.add_argument("--db", default=None, help=f"library database (default: {default_db_path()})")
+    add_db_argument(p)
     p.add_argument("--json", action="store_true", help="a JSON list of objects (default: tab-separated)")
     return p
 
@@ -50,9 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from moodplayer.recommend.mood_path import mood_path
     from moodplayer.recommend.queue import build_queue, recently_played
 
-    path = Path(args.db or default_db_path())
-    if not path.exists():
-        print(f"moodplayer recommend: no library at {path} (run `moodplayer index DIR` first)", file=sys.stderr)
+    path = existing_library(args, "recommend")
+    if path is None:
         return 2
     conn = connect(path, readonly=True)
     try:

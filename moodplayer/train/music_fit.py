@@ -46,7 +46,6 @@ CONFIGS: dict[str, Config] = {c.name: c for c in (
     Config("crnn_bigru_aug", "crnn_bigru", {"widths": (12, 24, 48, 64)}, Augment(), epochs=30,
            note="ours: CRNN, bidirectional GRU, mean+max time pooling, SpecAugment/roll/noise"),
 )}
-PAPER_CONFIGS = ("cnn", "lstm", "cnn_lstm")
 
 
 def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, dict[str, float]]:
