@@ -49,8 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    from moodplayer.library.store import LibraryError  # stdlib only: cheap
+
     try:
         return int(args._run(args) or 0)
+    except LibraryError as exc:  # a database that cannot be used: one plain line, never a traceback
+        from moodplayer.display import terminal_safe
+
+        print(f"moodplayer {args.command}: {terminal_safe(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

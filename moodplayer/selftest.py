@@ -25,6 +25,7 @@ from moodplayer import __version__
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 SYNTH_RATE = 44100  # the synthetic clip is written at a common file rate so decoding resamples
+MIN_FREE_BYTES = 1 << 20  # less room than this beside the database: writes will fail (disk full)
 
 
 @dataclass
@@ -235,27 +236,15 @@ def check_camera(source: int | str | Path = 0) -> Check:
 
 
 def check_database(db: Path | None) -> Check:
-    """The library database can be written: an existing one takes a write lock (rolled back), a new
-    one's folder accepts a file. Nothing is created or changed."""
-    from moodplayer.library.store import SCHEMA_VERSION
+    """The library database can be written: an existing one takes a write lock (rolled back), its
+    folder accepts the journal files SQLite makes beside it, and the disk has room. Nothing is
+    created or changed."""
+    import shutil
+
+    from moodplayer.library.store import SCHEMA_VERSION, describe_error
     from moodplayer.paths import default_db_path
 
     path = Path(db) if db else default_db_path()
-    if path.exists():
-        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5.0)
-        try:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION:
-                return Check("database", FAIL, f"{path}: schema version {version} is newer than this "
-                                               f"moodplayer ({SCHEMA_VERSION})")
-            conn.execute("BEGIN IMMEDIATE")
-            conn.rollback()
-            tracks = conn.execute("SELECT count(*) FROM tracks").fetchone()[0] if version else 0
-        except sqlite3.Error as exc:
-            return Check("database", FAIL, f"{path}: {exc}")
-        finally:
-            conn.close()
-        return Check("database", OK, f"{path}: writable, schema {version}, {tracks} tracks")
     folder = path.parent
     while not folder.exists():
         folder = folder.parent
@@ -263,8 +252,33 @@ def check_database(db: Path | None) -> Check:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".moodplayer-selftest-"):
             pass
     except OSError as exc:
-        return Check("database", FAIL, f"{path}: cannot be created ({folder}: {exc.strerror})")
-    return Check("database", OK, f"{path}: not there yet, will be created ({folder} is writable)")
+        what = "cannot be created" if not path.exists() else "cannot be written"
+        return Check("database", FAIL, f"{path}: {what} ({folder}: {exc.strerror}; SQLite writes its "
+                                       "journal files beside the database)")
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = None
+    if free is not None and free < MIN_FREE_BYTES:
+        return Check("database", FAIL, f"{path}: the disk is full ({free // 1024} KiB free in {folder})")
+    if not path.exists():
+        return Check("database", OK, f"{path}: not there yet, will be created ({folder} is writable)")
+    conn = None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5.0)
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            return Check("database", FAIL, f"{path}: written by a newer moodplayer (schema version {version}, "
+                                           f"this one knows up to {SCHEMA_VERSION})")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.rollback()
+        tracks = conn.execute("SELECT count(*) FROM tracks").fetchone()[0] if version else 0
+    except sqlite3.Error as exc:
+        return Check("database", FAIL, f"{path}: {describe_error(exc)}")
+    finally:
+        if conn is not None:
+            conn.close()
+    return Check("database", OK, f"{path}: writable, schema {version}, {tracks} tracks")
 
 
 def check_qt() -> Check:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from moodplayer import __version__, selftest
-from moodplayer.library.store import connect
+from moodplayer.library.store import SCHEMA_VERSION, connect
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
@@ -129,7 +129,7 @@ def test_database_check_existing_new_too_new_and_unwritable(tmp_path: Path) -> N
     db = tmp_path / "lib.db"
     connect(db).close()
     ok = selftest.check_database(db)
-    assert ok.status == selftest.OK and "schema 1, 0 tracks" in ok.detail
+    assert ok.status == selftest.OK and f"schema {SCHEMA_VERSION}, 0 tracks" in ok.detail
     fresh = selftest.check_database(tmp_path / "new" / "deeper" / "lib.db")
     assert fresh.status == selftest.OK and "will be created" in fresh.detail
     assert not (tmp_path / "new").exists()
@@ -215,7 +215,7 @@ def test_bundle_sizes_groups_files_by_package(tmp_path: Path) -> None:
     files = {"moodplayer": 100, "_internal/libpython3.11.so.1.0": 50, "_internal/libxkbcommon.so.0": 7,
              "_internal/numpy/core/_multiarray.so": 30, "_internal/numpy.libs/libopenblas.so": 20,
              "_internal/PySide6/Qt/lib/libQt6Core.so.6": 40, "_internal/PySide6/Qt/plugins/platforms/libqxcb.so": 9,
-             "_internal/opencv_python_headless.libs/libavcodec.so": 11, "_internal/models/music_va.onnx": 3}
+             "_internal/opencv_python_headless.libs/libavcodec.so": 11, "_internal/moodplayer/models/music_va.onnx": 3}
     for rel, size in files.items():
         (bundle / rel).parent.mkdir(parents=True, exist_ok=True)
         (bundle / rel).write_bytes(b"\0" * size)
@@ -239,7 +239,8 @@ def test_installed_deb_runs_its_self_test(tmp_path: Path) -> None:
                 "usr/share/metainfo/io.github.moodplayer.metainfo.xml",
                 "usr/share/icons/hicolor/256x256/apps/moodplayer.png",
                 "usr/share/icons/hicolor/scalable/apps/moodplayer.svg",
-                "opt/moodplayer/_internal/models/music_va.onnx", "opt/moodplayer/_internal/models/face_emotion.onnx"):
+                "opt/moodplayer/_internal/moodplayer/models/music_va.onnx",
+                "opt/moodplayer/_internal/moodplayer/models/face_emotion.onnx"):
         assert (root / rel).is_file(), rel
     assert "exec /opt/moodplayer/moodplayer" in (root / "usr/bin/moodplayer").read_text()
     fields = subprocess.run(["dpkg-deb", "-f", str(deb), "Depends"], capture_output=True, text=True, check=True)

@@ -4,6 +4,13 @@ Work is spread over worker *processes* (decoding, spectrograms and the model are
 GIL would serve one core), each with its own onnxruntime session created once. Results are
 committed as each small chunk finishes, so tracks appear as they are done and a ``kill -9`` loses
 only the chunks in flight: the next run asks the database what is still missing and goes on.
+
+What goes wrong is kept where it belongs. A model that cannot be loaded (or answers nonsense) is one
+ModelError for the run, found by each worker before its first track, and nothing is written per
+track. A file that cannot be reached now (folder unmounted, file replaced mid-run) is reported for
+the run but not stored, so it is simply tried again next time. Only a file that is there and still
+fails is stored, in ``analysis.error`` (never ``tracks.error``, the scan's verdict on the file); it is
+tried again when the model version changes or the scan reads the file again.
 """
 from __future__ import annotations
 
@@ -13,12 +20,14 @@ import os
 import sqlite3
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable
 
-from moodplayer.library.store import connect, now
+from moodplayer.library.store import connect, library_error, now, safe_text
+from moodplayer.workerproc import pool_death, pool_processes, worker_setup
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +39,16 @@ Progress = Callable[[int, int], None]
 OnResult = Callable[[int, dict[str, Any]], None]
 
 
+class AnalysisError(RuntimeError):
+    """The analysis run could not go on (a worker process died); finished tracks are kept."""
+
+
 @dataclass
 class AnalysisReport:
     total: int = 0
     done: int = 0
     failed: int = 0
+    unreachable: int = 0   # failed because the file could not be reached: not stored, tried next run
     seconds: float = 0.0
     cancelled: bool = False
     provider: str = ""
@@ -70,28 +84,77 @@ def pending_tracks(conn: sqlite3.Connection, model_version: str) -> list[tuple[i
 # --- worker process ------------------------------------------------------------------------------
 
 _model = None
+_model_error: Exception | None = None
 
 
-def _init_worker(models: str | None, nice: int, threads: int) -> None:
-    global _model
+def _init_worker(models: str | None, nice: int, threads: int, parent_pid: int | None = None) -> None:
+    """Load and try the model once. A failure is kept and raised by every task, so it travels back
+    to the parent as the reason (an initializer that raises only gives "BrokenProcessPool")."""
+    global _model, _model_error
+    worker_setup(parent_pid if parent_pid is not None else os.getppid())
     if nice:
         try:
             os.nice(nice)
         except OSError:
             pass
-    from moodplayer.analysis.music_model import MusicModel
+    try:
+        _model = _load_checked(models, threads)
+    except Exception as exc:  # noqa: BLE001 - whatever onnxruntime raises becomes the run's one error
+        from moodplayer.analysis.music_model import ModelError
 
-    _model = MusicModel(models, threads=threads)
+        _model_error = exc if isinstance(exc, ModelError) else ModelError(f"{type(exc).__name__}: {exc}")
+
+
+def _load_checked(models: str | None, threads: int) -> Any:
+    """The music model, proven on one blank image: a wrong .onnx that loads must fail here, once,
+    not on every track."""
+    import numpy as np
+
+    from moodplayer.analysis.music_model import ModelError, MusicModel
+    from moodplayer.analysis.spectrogram import IMAGE_SHAPE
+
+    model = MusicModel(models, threads=threads)
+    try:
+        out = model.predict(np.zeros((1, *IMAGE_SHAPE), np.uint8))
+    except Exception as exc:  # noqa: BLE001 - onnxruntime's own exception types
+        raise ModelError(f"{model.path}: not a valence/arousal model for {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]} "
+                         f"spectrograms ({type(exc).__name__}: {' '.join(str(exc).split())})") from exc
+    if out.shape != (1, 2) or not np.isfinite(out).all():
+        raise ModelError(f"{model.path}: not a valence/arousal model (gives {list(out.shape)} "
+                         "instead of one valence and one arousal)")
+    return model
+
+
+def _ready() -> Any:
+    if _model_error is not None:
+        raise _model_error
+    return _model
 
 
 def _provider() -> str:
-    return _model.provider if _model else ""
+    model = _ready()
+    return model.provider if model else ""
 
 
 def _analyze_chunk(items: list[tuple[int, str]], n_windows: int) -> list[tuple[int, dict[str, Any]]]:
     from moodplayer.analysis.analyze import analyze_file
+    from moodplayer.library.walk import regular_file
 
-    return [(tid, analyze_file(path, _model, n_windows)) for tid, path in items]
+    model = _ready()
+    out = []
+    for tid, path in items:
+        before = regular_file(path)
+        if before is None:
+            what = "not a regular file" if os.path.lexists(path) else "file not found (folder unmounted, moved?)"
+            out.append((tid, {"path": path, "error": f"{path}: {what}", "unreachable": True}))
+            continue
+        r = analyze_file(path, model, n_windows)
+        if "error" in r:
+            after = regular_file(path)
+            if after is None or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                r["unreachable"] = True   # gone or rewritten while we read it: not the file's fault
+        out.append((tid, r))
+    return out
 
 
 # --- coordinator -----------------------------------------------------------------------------------
@@ -104,10 +167,10 @@ def _store(conn: sqlite3.Connection, results: list[tuple[int, dict[str, Any]]], 
         for tid, r in results:
             if "error" in r:
                 failed += 1
-                conn.execute(
-                    "INSERT OR REPLACE INTO analysis (track_id, model_version, error, analysed_at) VALUES (?,?,?,?)",
-                    (tid, version, r["error"], ts))
-                conn.execute("UPDATE tracks SET error = ? WHERE id = ? AND error IS NULL", (r["error"], tid))
+                if not r.get("unreachable"):
+                    conn.execute(
+                        "INSERT OR REPLACE INTO analysis (track_id, model_version, error, analysed_at) "
+                        "VALUES (?,?,?,?)", (tid, version, safe_text(r["error"]), ts))
                 continue
             windows = [[w["start"], w["valence"], w["arousal"]] for w in r["windows"]]
             conn.execute(
@@ -126,8 +189,22 @@ def _collect(conn: sqlite3.Connection, fut: Future, version: str, report: Analys
     for tid, r in results:
         if "error" in r:
             report.errors.append((r["path"], r["error"]))
+            report.unreachable += bool(r.get("unreachable"))
         if on_result:
             on_result(tid, r)
+
+
+def check_model_files(models: str | Path | None = None) -> str:
+    """The current model version, after the cheap checks (card readable, model file present) that
+    need no onnxruntime; raises ModelError naming the file."""
+    from moodplayer.analysis.music_model import MODEL_FILE, ModelError
+    from moodplayer.paths import models_dir
+
+    version = current_model_version(models)
+    path = Path(models or models_dir()) / MODEL_FILE
+    if not path.is_file():
+        raise ModelError(f"{path}: music model not found (set MOODPLAYER_MODELS?)")
+    return version
 
 
 def analyze_library(
@@ -141,25 +218,43 @@ def analyze_library(
     on_result: OnResult | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> AnalysisReport:
-    """Analyse every pending track of the library at ``db``; safe to interrupt and run again."""
+    """Analyse every pending track of the library at ``db``; safe to interrupt and run again.
+
+    Raises ModelError (the model cannot be used: nothing is written), LibraryError (the database
+    cannot be used) or AnalysisError (a worker process died); finished tracks are always kept.
+    """
     t0 = time.perf_counter()
-    version = current_model_version(models)
     conn = connect(db)
-    todo = pending_tracks(conn, version)
-    report = AnalysisReport(total=len(todo), model_version=version)
-    if progress:
-        progress(0, report.total)
-    if not todo:
+    try:
+        todo = pending_tracks(conn, current_model_version(models))
+        report = AnalysisReport(total=len(todo))
+        if progress:
+            progress(0, report.total)
+        if todo:
+            report.model_version = check_model_files(models)
+            _run_pool(conn, todo, report, workers, nice, models, n_windows, progress, on_result, should_stop)
+    except sqlite3.Error as exc:
+        raise library_error(db, exc) from exc
+    finally:
         conn.close()
-        return report
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _run_pool(conn: sqlite3.Connection, todo: list[tuple[int, str]], report: AnalysisReport,
+              workers: int | None, nice: int, models: str | Path | None, n_windows: int,
+              progress: Progress | None, on_result: OnResult | None,
+              should_stop: Callable[[], bool] | None) -> None:
+    version = report.model_version
     n = max(1, min(workers or os.cpu_count() or 1, (len(todo) + CHUNK - 1) // CHUNK))
     chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
     models_arg = str(models) if models else None
     # spawn: the GUI runs this from a thread of a multi-threaded Qt process, where fork is unsafe
     pool = ProcessPoolExecutor(n, mp_context=get_context("spawn"), initializer=_init_worker,
-                               initargs=(models_arg, nice, 1))
+                               initargs=(models_arg, nice, 1, os.getpid()))
+    broken: list | None = None
     try:
-        report.provider = pool.submit(_provider).result()
+        report.provider = pool.submit(_provider).result()   # raises the worker's ModelError
         log.info("analysing %d tracks with %d workers on %s", len(todo), n, report.provider)
         queue = iter(chunks)
         running: set[Future] = set()
@@ -188,8 +283,13 @@ def analyze_library(
                     _collect(conn, fut, version, report, on_result)
                 break
             refill()
+    except BrokenProcessPool:
+        broken = pool_processes(pool)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        conn.close()
-        report.seconds = time.perf_counter() - t0
-    return report
+    if broken is not None:
+        if should_stop and should_stop():
+            report.cancelled = True   # stopped by a signal that reached the workers too
+            return
+        raise AnalysisError(f"an analysis worker process stopped unexpectedly ({pool_death(broken)}); "
+                            f"{report.done - report.failed} analysed tracks are kept, run again to continue")

@@ -6,6 +6,7 @@ import json
 import sys
 
 from moodplayer.analysis.analyze import DEFAULT_WINDOWS
+from moodplayer.display import terminal_safe
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -32,11 +33,12 @@ def _bar(x: float, width: int = 10) -> str:
 
 def format_result(r: dict) -> str:
     """Human-readable block for one analysis result (or its error)."""
+    name = terminal_safe(r["path"])  # one line, whatever the file is called
     if "error" in r:
-        return f"{r['path']}\n  error: {r['error']}"
+        return f"{name}\n  error: {terminal_safe(r['error'])}"
     moods = sorted(r["moods"].items(), key=lambda kv: -kv[1])
     lines = [
-        r["path"],
+        name,
         f"  valence {r['valence']:.2f} [{_bar(r['valence'])}]  arousal {r['arousal']:.2f} [{_bar(r['arousal'])}]"
         f"  ({len(r['windows'])} windows over {_clock(r['duration'])}, {r['model_version']})",
         "  moods    " + "  ".join(f"{m} {p * 100:.0f}%" for m, p in moods),

@@ -10,8 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+from moodplayer.display import terminal_safe
 from moodplayer.vision import camera as cam
-from moodplayer.vision.expression import ExpressionModel
+from moodplayer.vision.expression import ExpressionModel, ModelError
 from moodplayer.vision.pipeline import FacePipeline, live_readings
 
 
@@ -25,6 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--interval", type=float, default=0.5, metavar="S", help="print every S seconds (default 0.5)")
     p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
     p.add_argument("--fast", action="store_true", help="file: do not pace at the video's frame rate")
+    p.add_argument("--wait", type=float, default=4.0, metavar="S",
+                   help="device: give up when it has given no frame after S seconds (default 4)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--model", type=Path, default=None, help="face_emotion.onnx (default: the shipped model)")
     return p
@@ -35,7 +38,7 @@ def _line(r, fps: float) -> str:
         mood = "valence    -  arousal    -"
     else:
         mood = f"valence {r.valence:.2f}  arousal {r.arousal:.2f}"
-    extra = f"  ({r.message})" if r.message and r.state != "ok" else ""
+    extra = f"  ({terminal_safe(r.message)})" if r.message and r.state != "ok" else ""
     return f"{r.state:<11} {mood}  confidence {r.confidence:.2f}  {r.emotion or '-':<9} {fps:5.1f} fps{extra}"
 
 
@@ -43,17 +46,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         model = ExpressionModel(args.model)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"moodplayer camera: {exc}", file=sys.stderr)
+        print(f"moodplayer camera: {terminal_safe(exc)}", file=sys.stderr)
         return 2
     pipe = FacePipeline(model)
     source = cam.CameraSource(args.file if args.file is not None else args.device,
                               realtime=False if args.fast else None)
     start = time.monotonic()
-    next_print, frames, last = start, 0, None
+    next_print, frames, last, seen = start, 0, None, False
     with source:
         try:
             for r in live_readings(source, pipe):
                 last = r
+                seen = seen or r.state in ("ok", "no_face", "dark")
                 frames += r.state in ("ok", "no_face", "dark")
                 now = time.monotonic()
                 if now >= next_print:
@@ -64,9 +68,17 @@ def run(args: argparse.Namespace) -> int:
                     next_print = now + args.interval
                 if args.duration is not None and now - start >= args.duration:
                     break
+                # a device that never opened will not by waiting longer (one that was lost may come back)
+                if not seen and r.state == cam.NO_CAMERA and now - start >= args.wait:
+                    break
         except KeyboardInterrupt:
             pass
+        except ModelError as exc:  # the model failed on a frame: the camera is not to blame
+            print(f"moodplayer camera: {terminal_safe(exc)}", file=sys.stderr)
+            return 2
     if last is not None and last.state in (cam.NO_CAMERA, cam.ERROR):
-        print(f"moodplayer camera: {last.message or last.state}", file=sys.stderr)
+        hint = f" (no frame in {args.wait:g} s: is it connected? --device N picks another)" \
+            if source.is_device and not seen and last.state == cam.NO_CAMERA else ""
+        print(f"moodplayer camera: {terminal_safe(last.message or last.state)}{hint}", file=sys.stderr)
         return 1
     return 0

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 
+from moodplayer.display import terminal_safe
 from moodplayer.library.store import connect, export_tracks
 from moodplayer.commands import add_db_argument, existing_library
 
@@ -34,6 +35,15 @@ def run(args: argparse.Namespace) -> int:
     cols = ("path", "title", "artist", "album", "duration", "available", "valence", "arousal", "error")
     print("\t".join(cols))
     for t in tracks:
-        print("\t".join("" if t[c] is None else (f"{t[c]:.3f}" if isinstance(t[c], float) else str(t[c]))
-                        for c in cols))
+        print("\t".join(_cell(t[c]) for c in cols))
     return 0
+
+
+def _cell(value: object) -> str:
+    """One tab-separated cell: tags and names are untrusted, so escape sequences, tabs and newlines
+    are shown escaped (a title must not drive the terminal or split the row)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return terminal_safe(value)

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import cv2
 
+from moodplayer.display import display_path, terminal_safe
 from moodplayer.vision.detect import FaceDetector
-from moodplayer.vision.expression import ExpressionModel
+from moodplayer.vision.expression import ExpressionModel, ModelError
+from moodplayer.vision.media import MediaError, open_video, read_image
 from moodplayer.vision.pipeline import FacePipeline
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".ogv"}
@@ -34,16 +36,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def _image(pipe: FacePipeline, path: Path, crop: bool) -> dict:
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if img is None:
-        raise ValueError("not an image OpenCV can read")
+    img = read_image(path)  # any file name, bounded memory, truncated files refused
     faces = pipe.faces(img, crop=crop)
     return {"path": str(path), "kind": "image", "width": img.shape[1], "height": img.shape[0],
             "faces": [f.to_dict() for f in faces]}
 
 
 def _video(pipe: FacePipeline, path: Path, every: float) -> dict:
-    cap = cv2.VideoCapture(str(path))
+    cap = open_video(path)
     try:
         if not cap.isOpened():
             raise ValueError("not a video OpenCV can open")
@@ -81,18 +81,19 @@ def _fmt(x: float | None) -> str:
 
 
 def _print_text(item: dict) -> None:
+    name = terminal_safe(display_path(item["path"]))
     if "error" in item:
-        print(f"{item['path']}: error: {item['error']}")
+        print(f"{name}: error: {terminal_safe(item['error'])}")
         return
     if item["kind"] == "image":
-        print(f"{item['path']}: {len(item['faces'])} face(s)")
+        print(f"{name}: {len(item['faces'])} face(s)")
         for f in item["faces"]:
             top = sorted(f["probabilities"].items(), key=lambda kv: -kv[1])[:3]
             print(f"  box {f['box']}  {f['emotion']:<9} valence {f['valence']:.2f} arousal {f['arousal']:.2f}  "
                   + " ".join(f"{k} {v:.2f}" for k, v in top))
         return
     seen = sum(1 for p in item["trajectory"] if p["state"] == "ok")
-    print(f"{item['path']}: video, {item['sampled_frames']} frames sampled, a face in {seen}")
+    print(f"{name}: video, {item['sampled_frames']} frames sampled, a face in {seen}")
     for p in item["trajectory"]:
         print(f"  t {p['t']:7.2f}s  {p['state']:<8} valence {_fmt(p['valence'])} arousal {_fmt(p['arousal'])} "
               f"confidence {p['confidence']:.2f}  {p['emotion'] or '-'}")
@@ -102,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         model = ExpressionModel(args.model)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"moodplayer face: {exc}", file=sys.stderr)
+        print(f"moodplayer face: {terminal_safe(exc)}", file=sys.stderr)
         return 2
     # photos may hold several small faces: search at a higher resolution than the live path does
     pipe = FacePipeline(model, FaceDetector(max_side=640, min_face_frac=0.05), all_faces=True)
@@ -110,14 +111,20 @@ def run(args: argparse.Namespace) -> int:
     for raw in args.paths:
         path = Path(raw)
         try:
+            if path.is_dir():
+                raise ValueError("a folder, not an image or video file")
             if not path.is_file():
                 raise ValueError("no such file")
             is_video = path.suffix.lower() in VIDEO_SUFFIXES
             item = _video(pipe, path, args.every) if is_video else _image(pipe, path, args.crop)
-        except (ValueError, OSError, cv2.error) as exc:
+        except ModelError as exc:  # the model, not this file: every other file would fail the same way
+            print(f"moodplayer face: {terminal_safe(exc)}", file=sys.stderr)
+            return 2
+        except (MediaError, ValueError, OSError, cv2.error) as exc:
             failed += 1
-            item = {"path": str(path), "error": str(exc), "faces": []}
-            print(f"moodplayer face: {path}: {exc}", file=sys.stderr)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            item = {"path": str(path), "error": reason, "faces": []}
+            print(f"moodplayer face: {terminal_safe(display_path(path))}: {terminal_safe(reason)}", file=sys.stderr)
         results.append(item)
         if not args.json:
             _print_text(item)

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 from moodplayer.commands.recommend import _unit
+from moodplayer.display import terminal_safe
 from moodplayer.commands import add_db_argument, existing_library
 
 
@@ -49,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
     why = {p.track_id: p.why for p in picks}
 
     def now_playing(index: int, item: QueueItem) -> None:
-        print(f"[{index + 1}/{len(items)}] {item.artist or '?'} - {item.title or Path(item.path).name}"
-              f"   ({why.get(item.track_id, '')})", flush=True)
+        line = f"{item.artist or '?'} - {item.title or Path(item.path).name}   ({why.get(item.track_id, '')})"
+        print(f"[{index + 1}/{len(items)}] {terminal_safe(line)}", flush=True)
 
     def state(new: str, message: str | None) -> None:
         if new in ("stopped", "no-device"):
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
 
     engine.on("track_changed", now_playing)
     engine.on("state_changed", state)
-    engine.on("error", lambda item, message: print(f"skipped {item.path}: {message}", file=sys.stderr))
+    engine.on("error", lambda item, message: print(f"skipped {terminal_safe(item.path)}: {terminal_safe(message)}",
+                                                   file=sys.stderr))
     try:
         engine.volume = args.volume
         engine.set_queue(items)
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         while not done.wait(0.5):
             pass
         if engine.state == "no-device":
-            print(f"moodplayer play: {engine.message}", file=sys.stderr)
+            print(f"moodplayer play: {terminal_safe(engine.message)}", file=sys.stderr)
             return 1
     finally:
         engine.close()

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 
+from moodplayer.display import terminal_safe
 from moodplayer.library.store import connect
 from moodplayer.commands import add_db_argument, existing_library
 
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     print("\t".join(("distance", "valence", "arousal", "artist", "title", "path", "why")))
-    for p in picks:
-        print(f"{p.distance:.3f}\t{p.valence:.3f}\t{p.arousal:.3f}\t{p.artist or ''}\t{p.title or ''}\t"
-              f"{p.path}\t{p.why}")
+    for p in picks:  # tags and names are untrusted: escape sequences and newlines are shown escaped
+        text = (terminal_safe(x) for x in (p.artist or "", p.title or "", p.path, p.why))
+        print(f"{p.distance:.3f}\t{p.valence:.3f}\t{p.arousal:.3f}\t" + "\t".join(text))
     return 0

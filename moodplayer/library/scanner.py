@@ -1,9 +1,11 @@
 """Incremental scan of a music folder into the library database.
 
-Only new files and files whose size or mtime changed are read; files that vanished are marked
-unavailable (their analysis kept); a new file whose content hash matches a vanished track takes
-over that track's row, so a moved file keeps its analysis. Results are committed in batches, so a
-``kill -9`` loses at most the files of the batch in flight, which the next run simply reads again.
+Only new files, files whose size or mtime changed, and files that could not be read last time are
+read; files that vanished are marked unavailable (their analysis kept); a new file whose content hash
+matches a vanished track takes over that track's row, so a moved file keeps its analysis. Results
+are committed in batches, so a ``kill -9`` loses at most the files of the batch in flight, which the
+next run simply reads again. Rows are written with upserts, so two scans of one library at once (the
+GUI's start-up rescan beside ``moodplayer index``) both finish.
 """
 from __future__ import annotations
 
@@ -11,21 +13,29 @@ import os
 import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from moodplayer.library.formats import audio_format
-from moodplayer.library.reader import TAG_COLUMNS, read_many
-from moodplayer.library.store import now
+from moodplayer.library.reader import TAG_COLUMNS, read_file
+from moodplayer.library.store import database_file, library_error, now, path_param, safe_text
+from moodplayer.library.tags import title_from_filename
+from moodplayer.library.walk import Found, regular_file, walk
 from moodplayer.nativelog import silence_native_stderr
+from moodplayer.workerproc import pool_death, pool_processes, worker_setup
 
 BATCH = 256          # files per transaction
 CHUNK = 64           # files per worker task
 INLINE_BELOW = 256   # smaller jobs are read in-process: starting workers would cost more
 
 Progress = Callable[[int, int], None]
+
+
+class ScanError(RuntimeError):
+    """The scan could not go on (a reading worker died); what was stored so far is kept."""
 
 
 @dataclass
@@ -35,68 +45,88 @@ class ScanReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    rechecked: int = 0   # unchanged files read again because they could not be read last time
     moved: int = 0
     missing: int = 0
+    merged: int = 0      # rows of a file stored twice (through a link) folded into one
     seconds: float = 0.0
     cancelled: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) under root
 
     @property
     def read(self) -> int:
-        return self.new + self.updated + self.moved
+        return self.new + self.updated + self.moved + self.rechecked
 
 
-def walk(root: Path) -> dict[str, tuple[int, int]]:
-    """path -> (size, mtime_ns) of every music file below root; hidden folders are skipped."""
-    found: dict[str, tuple[int, int]] = {}
-    stack = [str(root)]
-    while stack:
-        top = stack.pop()
-        try:
-            entries = list(os.scandir(top))
-        except OSError:
-            continue  # unreadable folder: skip it, the rest of the library still scans
-        for e in entries:
-            if e.name.startswith("."):
-                continue
-            try:
-                if e.is_dir(follow_symlinks=True):
-                    stack.append(e.path)
-                elif audio_format(e.name) and e.is_file(follow_symlinks=True):
-                    st = e.stat(follow_symlinks=True)
-                    found[e.path] = (st.st_size, st.st_mtime_ns)
-            except OSError:
-                continue
-    return found
-
-
-def _under(root: Path) -> tuple[str, str]:
-    """A [lo, hi) range of path strings covering everything below root (uses the path index)."""
+def _under(root: Path) -> tuple[bytes, bytes]:
+    """A [lo, hi) range of paths covering everything below root (uses the path index)."""
     prefix = str(root).rstrip(os.sep) + os.sep
-    return prefix, prefix[:-1] + chr(ord(os.sep) + 1)
+    return path_param(prefix), path_param(prefix[:-1] + chr(ord(os.sep) + 1))
+
+
+# --- reading (in worker processes for large jobs) ----------------------------------------------
+
+def _init_reader(parent_pid: int) -> None:
+    worker_setup(parent_pid)
+    silence_native_stderr()
+
+
+def read_checked(items: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+    """read_file for a chunk, but only for what is still a regular file: a file swapped for a FIFO
+    or a device since the walk would block the reader in open() for good."""
+    out = []
+    for path, size, mtime in items:
+        if regular_file(path) is not None:
+            out.append(read_file(path, size, mtime))
+            continue
+        row: dict[str, Any] = {c: None for c in TAG_COLUMNS}
+        row["title"], row["track_no"] = title_from_filename(Path(path))
+        reason = ("not a regular file (a FIFO, device or socket)" if os.path.lexists(path)
+                  else "cannot read file: it disappeared during the scan")
+        row.update(path=path, size=size, mtime_ns=mtime, quick_hash=None, format=audio_format(path),
+                   has_cover=0, error=reason)
+        out.append(row)
+    return out
 
 
 def _read_all(items: list[tuple[str, int, int]], workers: int) -> Iterator[dict[str, Any]]:
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
     if workers <= 1 or len(items) < INLINE_BELOW:
         for chunk in chunks:
-            yield from read_many(chunk)
+            yield from read_checked(chunk)
         return
     # spawn, not fork: the GUI calls this from a thread of a multi-threaded Qt process
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                             initializer=silence_native_stderr) as pool:
-        for rows in pool.map(read_many, chunks):
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                               initializer=_init_reader, initargs=(os.getpid(),))
+    try:
+        for rows in pool.map(read_checked, chunks):
             yield from rows
+    except BrokenProcessPool:
+        processes = pool_processes(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise ScanError(f"a worker process reading files stopped unexpectedly ({pool_death(processes)}); "
+                        "the files read so far are kept, run the scan again to continue") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)   # a stopped scan leaves no queued chunks behind
 
 
-_INSERT_COLS = ("path", "size", "mtime_ns", "quick_hash", *TAG_COLUMNS, "error")
-_INSERT = (
-    f"INSERT INTO tracks ({', '.join(_INSERT_COLS)}, available, added_at, scanned_at) "
-    f"VALUES ({', '.join('?' * len(_INSERT_COLS))}, 1, ?, ?)"
+# --- writing --------------------------------------------------------------------------------------
+
+_COLS = ("size", "mtime_ns", "quick_hash", *TAG_COLUMNS, "error")
+_UPSERT = (
+    f"INSERT INTO tracks (path, {', '.join(_COLS)}, available, added_at, scanned_at) "
+    f"VALUES (CAST(? AS TEXT), {', '.join('?' * len(_COLS))}, 1, ?, ?) "
+    f"ON CONFLICT(path) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLS)}, "
+    "available = 1, scanned_at = excluded.scanned_at"
 )
-_UPDATE = (
-    f"UPDATE tracks SET {', '.join(f'{c} = ?' for c in _INSERT_COLS)}, available = 1, scanned_at = ? "
-    "WHERE id = ?"
+_MOVE = (
+    f"UPDATE OR IGNORE tracks SET path = CAST(? AS TEXT), {', '.join(f'{c} = ?' for c in _COLS)}, "
+    "available = 1, scanned_at = ? WHERE id = ?"
+)
+# before a re-read file is written: its analysis goes if the audio changed, a failed one always
+_DROP_STALE_ANALYSIS = (
+    "DELETE FROM analysis WHERE track_id = (SELECT id FROM tracks WHERE path = CAST(? AS TEXT)) "
+    "AND (error IS NOT NULL OR (SELECT quick_hash FROM tracks WHERE path = CAST(? AS TEXT)) IS NOT ?)"
 )
 
 
@@ -108,11 +138,23 @@ def scan(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ScanReport:
-    """Bring the index of ``root`` up to date; return what changed and which files cannot be read."""
+    """Bring the index of ``root`` up to date; return what changed and which files cannot be read.
+
+    Raises NotADirectoryError for a missing folder, LibraryError when the database cannot be written
+    (disk full, read-only), ScanError when a reading worker dies.
+    """
     t0 = time.perf_counter()
     root = Path(root).expanduser().resolve()
     if not root.is_dir():
         raise NotADirectoryError(f"{root}: not a folder")
+    try:
+        return _scan(conn, root, workers, progress, should_stop, t0)
+    except sqlite3.Error as exc:
+        raise library_error(database_file(conn), exc) from exc
+
+
+def _scan(conn: sqlite3.Connection, root: Path, workers: int | None, progress: Progress | None,
+          should_stop: Callable[[], bool] | None, t0: float) -> ScanReport:
     report = ScanReport(root=str(root))
     found = walk(root)
     report.found = len(found)
@@ -120,32 +162,36 @@ def scan(
     known = {
         r["path"]: r
         for r in conn.execute(
-            "SELECT id, path, size, mtime_ns, available, quick_hash FROM tracks WHERE path >= ? AND path < ?",
-            (lo, hi),
-        )
+            "SELECT id, path, size, mtime_ns, available, quick_hash, error FROM tracks "
+            "WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT)", (lo, hi))
     }
 
     to_read: list[tuple[str, int, int]] = []
     revived: list[tuple[int]] = []
-    for path, (size, mtime) in found.items():
+    for path, f in found.items():
         row = known.get(path)
-        if row is not None and row["size"] == size and row["mtime_ns"] == mtime:
+        if row is not None and row["size"] == f.size and row["mtime_ns"] == f.mtime_ns and row["error"] is None:
             report.unchanged += 1
             if not row["available"]:
                 revived.append((row["id"],))
         else:
-            to_read.append((path, size, mtime))
+            to_read.append((path, f.size, f.mtime_ns))   # new, changed, or unreadable last time
     if revived:
         with conn:
             conn.executemany("UPDATE tracks SET available = 1 WHERE id = ?", revived)
+            conn.executemany("DELETE FROM analysis WHERE track_id = ? AND error IS NOT NULL", revived)
 
-    # tracks that vanished from this folder, and unavailable ones anywhere, may reappear as moves
+    # rows whose path is gone; a path that still leads to a listed file is a second name for it
     vanished = {p: r for p, r in known.items() if p not in found}
+    aliases = _aliases(vanished, found)
+    for p in aliases:
+        vanished.pop(p)
+    # tracks that vanished from this folder, and unavailable ones anywhere, may reappear as moves
     by_hash: dict[str, list[sqlite3.Row]] = {}
     for r in vanished.values():
         by_hash.setdefault(r["quick_hash"], []).append(r)
     for r in conn.execute("SELECT id, path, quick_hash FROM tracks WHERE available = 0 AND quick_hash IS NOT NULL"):
-        if r["path"] not in vanished:
+        if r["path"] not in vanished and r["path"] not in aliases:
             by_hash.setdefault(r["quick_hash"], []).append(r)
 
     total = len(to_read)
@@ -154,38 +200,70 @@ def scan(
         progress(0, total)
     pending: list[dict[str, Any]] = []
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    for row in _read_all(to_read, n_workers):
-        pending.append(row)
-        done += 1
-        if len(pending) >= BATCH:
-            _write(conn, pending, known, by_hash, vanished, report)
-            pending.clear()
-            if progress:
-                progress(done, total)
-            if should_stop and should_stop():
-                report.cancelled = True
-                break
+    rows = _read_all(to_read, n_workers)
+    try:
+        for row in rows:
+            pending.append(row)
+            done += 1
+            if len(pending) >= BATCH:
+                _write(conn, pending, known, by_hash, vanished, report)
+                pending.clear()
+                if progress:
+                    progress(done, total)
+                if should_stop and should_stop():
+                    report.cancelled = True
+                    break
+    finally:
+        rows.close()   # a stopped scan shuts its workers down now, not when the generator is collected
     if pending:
         _write(conn, pending, known, by_hash, vanished, report)
         if progress:
             progress(done, total)
 
-    if not report.cancelled and vanished:
-        with conn:
-            conn.executemany(
-                "UPDATE tracks SET available = 0 WHERE id = ?", [(r["id"],) for r in vanished.values()]
-            )
-        report.missing = len(vanished)
+    if not report.cancelled:
+        if vanished:
+            with conn:
+                conn.executemany("UPDATE tracks SET available = 0 WHERE id = ?",
+                                 [(r["id"],) for r in vanished.values()])
+            report.missing = len(vanished)
+        report.merged = _merge_aliases(conn, aliases)
     report.errors = [
         (r["path"], r["error"])
         for r in conn.execute(
             "SELECT path, error FROM tracks WHERE error IS NOT NULL AND available = 1 "
-            "AND path >= ? AND path < ? ORDER BY path",
-            (lo, hi),
-        )
+            "AND path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT) ORDER BY path", (lo, hi))
     ]
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _aliases(vanished: dict[str, sqlite3.Row], found: dict[str, Found]) -> dict[str, tuple[int, str]]:
+    """Stored paths not listed by the walk that still lead to a listed file (a library scanned
+    through a symlink loop by an older version): path -> (its row id, the listed path)."""
+    if not vanished:
+        return {}
+    by_inode = {(f.dev, f.ino): p for p, f in found.items()}
+    out = {}
+    for path, r in vanished.items():
+        st = regular_file(path)
+        if st is not None and (st.st_dev, st.st_ino) in by_inode:
+            out[path] = (r["id"], by_inode[(st.st_dev, st.st_ino)])
+    return out
+
+
+def _merge_aliases(conn: sqlite3.Connection, aliases: dict[str, tuple[int, str]]) -> int:
+    """Fold each alias row into the row of the listed path, keeping its plays and feedback."""
+    merged = 0
+    with conn:
+        for alias_id, listed in aliases.values():
+            keep = conn.execute("SELECT id FROM tracks WHERE path = CAST(? AS TEXT)", (path_param(listed),)).fetchone()
+            if keep is None or keep[0] == alias_id:
+                continue
+            for table in ("plays", "feedback"):
+                conn.execute(f"UPDATE {table} SET track_id = ? WHERE track_id = ?", (keep[0], alias_id))
+            conn.execute("DELETE FROM tracks WHERE id = ?", (alias_id,))
+            merged += 1
+    return merged
 
 
 def _write(
@@ -200,20 +278,24 @@ def _write(
     ts = now()
     with conn:
         for row in rows:
-            values = [row[c] for c in _INSERT_COLS]
+            path = path_param(row["path"])
+            values = [safe_text(row[c]) for c in _COLS]
             old = known.get(row["path"])
-            if old is not None:
-                conn.execute(_UPDATE, (*values, ts, old["id"]))
-                if old["quick_hash"] != row["quick_hash"]:
-                    conn.execute("DELETE FROM analysis WHERE track_id = ?", (old["id"],))  # new audio
+            if old is None:
+                candidates = by_hash.get(row["quick_hash"]) if row["quick_hash"] else None
+                if candidates:
+                    moved = candidates.pop()
+                    vanished.pop(moved["path"], None)
+                    if conn.execute(_MOVE, (path, *values, ts, moved["id"])).rowcount:
+                        conn.execute("DELETE FROM analysis WHERE track_id = ? AND error IS NOT NULL", (moved["id"],))
+                        report.moved += 1
+                        continue
+                    # another scan stored this path meanwhile: fall through to the upsert
+            conn.execute(_DROP_STALE_ANALYSIS, (path, path, row["quick_hash"]))
+            conn.execute(_UPSERT, (path, *values, ts, ts))
+            if old is None:
+                report.new += 1
+            elif (old["size"], old["mtime_ns"]) == (row["size"], row["mtime_ns"]):
+                report.rechecked += 1
+            else:
                 report.updated += 1
-                continue
-            candidates = by_hash.get(row["quick_hash"]) if row["quick_hash"] else None
-            if candidates:
-                moved = candidates.pop()
-                vanished.pop(moved["path"], None)
-                conn.execute(_UPDATE, (*values, ts, moved["id"]))
-                report.moved += 1
-                continue
-            conn.execute(_INSERT, (*values, ts, ts))
-            report.new += 1

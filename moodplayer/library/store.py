@@ -2,16 +2,28 @@
 
 WAL journal + ``synchronous=NORMAL`` keeps committed transactions safe against ``kill -9`` of the
 process (SQLite's WAL recovery), while readers (GUI, CLI) never block the scanner.
+
+File names are bytes on Linux and need not be UTF-8. ``tracks.path`` keeps them losslessly: a path is
+bound as its ``os.fsencode`` bytes cast to TEXT (``path_param`` with ``CAST(? AS TEXT)``), and every
+connection made here decodes TEXT like ``os.fsdecode``, so readers get back the very ``str`` that
+``os.scandir`` gave (surrogate escapes included) and ``open()`` finds the file by its real name.
+Valid UTF-8 names are stored exactly as before.
+
+Anything that makes the database unusable (not a database, a newer schema, disk full, a read-only
+folder) is raised as ``LibraryError`` naming the file and the reason, for the CLI, GUI and self-test.
 """
 from __future__ import annotations
 
+import functools
 import json
+import os
+import re
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any, Iterable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry upgrades the schema from version i to i+1. Never edit a released entry: append.
 MIGRATIONS: list[str] = [
@@ -74,30 +86,153 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX plays_at ON plays(at);
     """,
+    # 1 -> 2: analysis failures no longer go into tracks.error (that is the scan's verdict on the
+    # file). Undo the copies older versions wrote, and let every failed analysis be tried once more:
+    # most came from a folder unmounted mid-run or a broken model, not from the file.
+    """
+    UPDATE tracks SET error = NULL
+     WHERE error IS NOT NULL
+       AND id IN (SELECT a.track_id FROM analysis a WHERE a.error IS NOT NULL AND a.error = tracks.error);
+    DELETE FROM analysis WHERE error IS NOT NULL;
+    """,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
-class SchemaTooNew(RuntimeError):
+class LibraryError(RuntimeError):
+    """The library database cannot be used; the message names the file and the reason."""
+
+
+class SchemaTooNew(LibraryError):
     """The database was written by a newer moodplayer; refusing to touch it protects the data."""
 
 
+# SQLite's primary result codes -> what a person can do about them
+_REASONS = {
+    sqlite3.SQLITE_NOTADB: "not a moodplayer library (the file is not an SQLite database)",
+    sqlite3.SQLITE_CORRUPT: "the database is damaged (SQLite reports it as malformed)",
+    sqlite3.SQLITE_FULL: "the disk is full: free some space and run again",
+    sqlite3.SQLITE_READONLY: "read-only: moodplayer cannot write there (read-only file, folder or mount)",
+    sqlite3.SQLITE_CANTOPEN: "cannot be opened or created (missing folder, or no permission to write there)",
+    sqlite3.SQLITE_PERM: "permission denied",
+    sqlite3.SQLITE_BUSY: "another program keeps the library locked; close it and run again",
+    sqlite3.SQLITE_LOCKED: "another program keeps the library locked; close it and run again",
+    sqlite3.SQLITE_IOERR: "input/output error (disk full, removed or failing?)",
+}
+
+
+def describe_error(exc: BaseException) -> str:
+    """A plain reason for a database or file-system error."""
+    if isinstance(exc, LibraryError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in _REASONS:
+        return _REASONS[code & 0xFF]
+    text = str(exc)
+    for needle, code in (("not a database", sqlite3.SQLITE_NOTADB), ("disk is full", sqlite3.SQLITE_FULL),
+                         ("readonly", sqlite3.SQLITE_READONLY), ("unable to open", sqlite3.SQLITE_CANTOPEN)):
+        if needle in text:
+            return _REASONS[code]
+    return text or type(exc).__name__
+
+
+def library_error(path: str | Path, exc: BaseException) -> LibraryError:
+    """``exc`` (sqlite3.Error or OSError) as a LibraryError naming the database file."""
+    if isinstance(exc, LibraryError):
+        return exc
+    reason = describe_error(exc)
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    if code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or isinstance(exc, PermissionError):
+        reason = _why_not_writable(Path(path)) or reason
+    return LibraryError(f"library database {path}: {reason}")
+
+
+def _why_not_writable(path: Path) -> str | None:
+    """Which of the usual causes keeps SQLite from writing ``path`` (it also writes beside it)."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"{folder} is on a read-only file system"
+    except OSError:
+        pass
+    if not os.access(folder, os.W_OK):
+        return f"no permission to write in {folder}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    return None
+
+
+def database_file(conn: sqlite3.Connection) -> str:
+    """The file behind ``conn`` (for error messages)."""
+    try:
+        return next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "") or "(memory)"
+    except sqlite3.Error:
+        return "(unknown)"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# TEXT comes back like os.fsdecode: valid UTF-8 as usual, other bytes as surrogate escapes.
+_text_factory = functools.partial(str, encoding="utf-8", errors="surrogateescape")
+
+
+def path_param(path: str | Path) -> bytes:
+    """A file path to bind as ``CAST(? AS TEXT)``: its real bytes, whatever their encoding."""
+    return os.fsencode(path)
+
+
+def safe_text(value: Any) -> Any:
+    """A value for a TEXT column that is not a path: a tag or message holding bytes no encoding
+    allows (a file name's surrogate escapes, a broken tag's lone surrogate) gets U+FFFD there
+    instead of failing the whole transaction with UnicodeEncodeError."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return _SURROGATE.sub("\ufffd", value)
+    return value
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open (creating and migrating if needed) the library database at ``path``."""
+    """Open (creating and migrating if needed) the library database at ``path``.
+
+    Raises LibraryError (naming the file and the reason) when it cannot be used. The schema version
+    is checked before anything is written, so a newer moodplayer's database is left exactly as it was
+    (not even switched to WAL).
+    """
     path = Path(path)
-    if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30.0)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 30000")
-    if not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        migrate(conn)
+    conn = None
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30.0)
+        conn.row_factory = sqlite3.Row
+        conn.text_factory = _text_factory
+        conn.execute("PRAGMA busy_timeout = 30000")
+        _refuse_newer(conn, path)        # reads the header: also the first sign of a non-database
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+    except (sqlite3.Error, OSError, LibraryError) as exc:
+        if conn is not None:
+            conn.close()
+        raise library_error(path, exc) from exc
     return conn
+
+
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(f"library database {path}: written by a newer moodplayer (schema version "
+                           f"{version}, this one knows up to {SCHEMA_VERSION}); it was left untouched")
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -105,18 +240,42 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the schema up to SCHEMA_VERSION, one transaction per step; return the final version."""
+    """Bring the schema up to SCHEMA_VERSION, one transaction per step; return the final version.
+
+    Each step takes the write lock first (BEGIN IMMEDIATE) and reads the version again under it, so
+    two processes opening a new library at once migrate it once, the second simply waiting.
+    """
     version = schema_version(conn)
     if version > SCHEMA_VERSION:
-        raise SchemaTooNew(
-            f"library database is schema version {version}, this moodplayer knows up to {SCHEMA_VERSION}"
-        )
+        raise SchemaTooNew(f"library database is schema version {version}, this moodplayer knows up to "
+                           f"{SCHEMA_VERSION}")
     while version < SCHEMA_VERSION:
-        script = MIGRATIONS[version]
-        version += 1
-        # executescript commits first; BEGIN/COMMIT make the step and the version bump atomic.
-        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = schema_version(conn)
+            if version < SCHEMA_VERSION:
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                version += 1
+                conn.execute(f"PRAGMA user_version = {version}")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
     return version
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script split into single statements (execute() runs one at a time)."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    if current.strip():
+        out.append(current.strip())
+    return out
 
 
 EXPORT_COLUMNS = (

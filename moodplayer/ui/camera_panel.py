@@ -10,6 +10,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from moodplayer.display import terminal_safe, tooltip_html
 from moodplayer.ui import theme
 from moodplayer.ui.camera_worker import CameraWorker
 
@@ -25,7 +26,9 @@ STATE_TEXT = {
     "ended": "The video ended.",
     "error": "The camera failed.",
     "no_model": "Face model not installed — the pad works by hand.",
+    "model_error": "The face model failed — the pad works by hand.",
 }
+MODEL_STATES = ("no_model", "model_error")
 
 
 def parse_source(text: str) -> int | str:
@@ -115,6 +118,7 @@ class CameraPanel(QWidget):
         self.emotion = QLabel("—")
         self.emotion.setObjectName("emotionLabel")
         self.status = QLabel("The camera is off; the pad works by hand.")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)   # messages carry file names: never HTML
         self.status.setObjectName("mutedLabel")
         self.status.setWordWrap(True)
         self.bars = ProbabilityBars()
@@ -185,6 +189,7 @@ class CameraPanel(QWidget):
         self.preview.setText("Camera off")
         self.emotion.setText("—")
         self.status.setText("The camera is off; the pad works by hand.")
+        self.status.setToolTip("")
         self.bars.set_probabilities(None)
         self.last_reading = None
         self.moodRead.emit(None)
@@ -227,15 +232,15 @@ class CameraPanel(QWidget):
     def _show_state(self, state: str, message: str) -> None:
         if self.worker is None and self.state == "off":
             return
-        if state == "no_model" and self.state in ("no_camera", "ended", "camera_lost"):
+        if state in MODEL_STATES and self.state in ("no_camera", "ended", "camera_lost"):
             return   # the camera's own trouble is the more useful thing to say
         self.state = state
         text = STATE_TEXT.get(state, state)
-        # the reason matters when there is no picture at all; otherwise it goes into the tooltip
-        detailed = state in ("no_camera", "error", "no_model") and message
-        self.status.setText(f"{text}\n{message}" if detailed else text)
-        self.status.setToolTip(message)
-        if state in ("no_camera", "error", "ended", "no_model") and self.preview.pixmap().isNull():
+        # the reason matters when there is no picture at all, or the model failed; else it is the tooltip
+        detailed = state in ("no_camera", "error", *MODEL_STATES) and message
+        self.status.setText(f"{text}\n{terminal_safe(message)}" if detailed else text)
+        self.status.setToolTip(tooltip_html(message))
+        if state in ("no_camera", "error", "ended", *MODEL_STATES) and self.preview.pixmap().isNull():
             self.preview.setText(STATE_TEXT.get(state, state).split(" —")[0])
         if state in ("no_face", "dark"):
             self.emotion.setText("No face")

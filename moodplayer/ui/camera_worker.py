@@ -19,7 +19,9 @@ PREVIEW_WIDTH = 360
 
 class CameraWorker(QThread):
     reading = Signal(object, object)     # MoodReading (None without a face model), QImage preview or None
-    status = Signal(str, str)            # "no_model" | "error" (camera states arrive as readings), message
+    # "no_model" (not installed) | "model_error" (it failed: the message names the file and why) |
+    # "error" (the loop itself); camera states arrive as readings
+    status = Signal(str, str)
 
     def __init__(self, source: int | str | Path, fps: float = 8.0, mirror: bool | None = None,
                  model_path: str | Path | None = None, realtime: bool | None = None) -> None:
@@ -43,7 +45,7 @@ class CameraWorker(QThread):
 
     def _run(self) -> None:
         from moodplayer.vision import camera as cam
-        from moodplayer.vision.expression import ExpressionModel
+        from moodplayer.vision.expression import ExpressionModel, ModelError
         from moodplayer.vision.pipeline import FacePipeline
 
         # the camera first: "no camera" must be said even when the face model is missing too
@@ -52,8 +54,10 @@ class CameraWorker(QThread):
         try:
             try:
                 pipeline = FacePipeline(ExpressionModel(self.model_path))
-            except Exception as exc:  # noqa: BLE001 - missing/corrupt model: the camera still shows
+            except FileNotFoundError as exc:
                 self.status.emit("no_model", str(exc))
+            except Exception as exc:  # noqa: BLE001 - corrupt model or card: the camera still shows
+                self.status.emit("model_error", str(exc))
             last, next_at = -1, 0.0
             while not self._stop:
                 state, frame = source.wait_next(last, timeout=0.5)
@@ -65,7 +69,13 @@ class CameraWorker(QThread):
                     if now < next_at:
                         continue
                     next_at = now + 1.0 / self.fps
-                    r = pipeline.process(frame.image, frame.t) if pipeline is not None else None
+                    r = None
+                    if pipeline is not None:
+                        try:
+                            r = pipeline.process(frame.image, frame.t)
+                        except ModelError as exc:  # the model, not the camera: keep showing the picture
+                            self.status.emit("model_error", str(exc))
+                            pipeline = None
                     self.reading.emit(r, self._preview(frame.image, r.box if r is not None else None))
                     continue
                 if pipeline is not None:

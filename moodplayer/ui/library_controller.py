@@ -24,6 +24,7 @@ class LibraryController(QObject):
     busyChanged = Signal(str, int, int)          # what ("" = idle), done, total
     message = Signal(str)
     scanFinished = Signal(object)                # ScanReport
+    libraryFailed = Signal(str)                  # the database cannot be used: why, in plain words
 
     def __init__(self, db: Path, workers: Workers, parent: QObject | None = None,
                  sort_column: Callable[[], int | None] = lambda: None) -> None:
@@ -36,6 +37,7 @@ class LibraryController(QObject):
         self._folders: deque[Path] = deque()
         self._load_s = 0.2
         self.analyse_after_scan = True
+        self.failed: str | None = None   # why the library cannot be loaded (None: it loads)
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.timeout.connect(self._refresh_now)
@@ -51,7 +53,7 @@ class LibraryController(QObject):
             return
         self._running["library"] = self.workers.start(
             load_library_job(self.db, self._sort_column()), name="loading the library", on_result=self._library_done,
-            on_error=self.message.emit, on_finished=lambda: self._finished("library"))
+            on_error=self._load_error, on_finished=lambda: self._finished("library"))
 
     def reload_index(self) -> None:
         if "index" in self._running:
@@ -59,11 +61,19 @@ class LibraryController(QObject):
             return
         self._running["index"] = self.workers.start(
             _index_with_density(self.db, self.index), name="building the mood index",
-            on_result=self._index_done, on_error=self.message.emit, on_finished=lambda: self._finished("index"))
+            on_result=self._index_done, on_error=self._load_error, on_finished=lambda: self._finished("index"))
 
     def _library_done(self, data: Any) -> None:
         self._load_s = max(0.05, float(getattr(data, "seconds", 0.2)))
+        self.failed = None
         self.libraryLoaded.emit(data)
+
+    def _load_error(self, text: str) -> None:
+        """A load that fails (not a database, newer schema, disk full, read-only) says so where the
+        library would show, instead of "Loading your library…" for ever."""
+        self.failed = text.split(": ", 1)[-1]   # without the job's name ("loading the library: ")
+        self.libraryFailed.emit(self.failed)
+        self.message.emit(text)
 
     def _index_done(self, result: Any) -> None:
         if result is None:
@@ -135,8 +145,10 @@ class LibraryController(QObject):
                               + (f"; {report.failed} could not be analysed" if report.failed else ""))
 
     def _job_error(self, text: str) -> None:
-        if "music model" in text or "music_va" in text:
+        if "music model not found" in text or "model card unreadable" in text:
             text = "No music model installed: tracks are listed but not placed on the pad. " + text
+        elif "music_va" in text or "valence/arousal model" in text:
+            text = "The music model cannot be used: tracks are listed but not placed on the pad. " + text
         self.message.emit(text)
 
     def _job_finished(self, kind: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
+from moodplayer.display import display_path, terminal_safe, tooltip_html
 from moodplayer.ui import theme
 from moodplayer.ui.library_data import (ALBUM, AROUSAL, ARTIST, COLUMNS, MOOD, TIME, TITLE, VALENCE,  # noqa: F401
                                         LibraryData)
@@ -185,12 +186,13 @@ class LibraryModel(QAbstractTableModel):
 
     @staticmethod
     def _display(d: LibraryData, r: int, col: int) -> str:
+        # tags and file names are untrusted: one printable line each (a newline would split the row)
         if col == TITLE:
-            return d.display_title(r)
+            return terminal_safe(d.display_title(r))
         if col == ARTIST:
-            return d.artist[r] or ""
+            return terminal_safe(d.artist[r] or "")
         if col == ALBUM:
-            return d.album[r] or ""
+            return terminal_safe(d.album[r] or "")
         if col == TIME:
             return format_duration(d.duration[r])
         if col in (VALENCE, AROUSAL):
@@ -204,7 +206,8 @@ class LibraryModel(QAbstractTableModel):
 
     @staticmethod
     def _tooltip(d: LibraryData, r: int) -> str:
-        lines = [d.path[r]]
+        """The path and what is wrong, escaped: Qt renders tooltips as HTML when they look like it."""
+        lines = [display_path(d.path[r])]
         if not d.available[r]:
             lines.append("File not found: it was moved or deleted since the last scan.")
         if d.error[r]:
@@ -213,7 +216,7 @@ class LibraryModel(QAbstractTableModel):
             lines.append(f"Mood analysis failed: {d.analysis_error[r]}")
         elif d.valence[r] is None:
             lines.append("Mood not analysed yet.")
-        return "\n".join(lines)
+        return tooltip_html(*lines)
 
     def _icon(self, key: str) -> QIcon:
         icon = self._icons.get(key)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFrame, QHBoxLayo
                                QLineEdit, QMainWindow, QProgressBar, QPushButton, QSplitter, QTableView,
                                QVBoxLayout, QWidget)
 
+from moodplayer.display import display_path
 from moodplayer.ui import icons
 from moodplayer.ui.camera_panel import CameraPanel, parse_source
 from moodplayer.ui.library_controller import LibraryController
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(self._row_activated)
 
         self.library.libraryLoaded.connect(self._library_loaded)
+        self.library.libraryFailed.connect(self._library_failed)
         self.library.indexLoaded.connect(self._index_loaded)
         self.library.busyChanged.connect(self._busy)
         self.library.message.connect(self.show_message)
@@ -251,6 +253,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(3000, self._rescan_known_folders)
 
     def _rescan_known_folders(self) -> None:
+        if self.library.failed:
+            return   # the database cannot be used: a rescan would only fail the same way
         for folder in self.settings.library_folders:
             if Path(folder).is_dir():
                 self.library.add_folder(folder)
@@ -282,6 +286,10 @@ class MainWindow(QMainWindow):
         self.model.set_library(data)
         if self.playback.current_id is not None:
             self.model.set_playing(self.playback.current_id)
+
+    def _library_failed(self, text: str) -> None:
+        self.pad.empty_text = f"The library cannot be opened.\n{display_path(text)}"
+        self.pad.update()
 
     def _index_loaded(self, index: Any, recent: Any, density: Any) -> None:
         self.pad.empty_text = "No analysed tracks yet.\nAdd a music folder: tracks appear here once their mood is known."

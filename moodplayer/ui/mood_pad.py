@@ -14,6 +14,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QImage, QKeyEvent, QMouseEvent
                            QPen, QPixmap, QRadialGradient)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from moodplayer.display import terminal_safe, tooltip_html
 from moodplayer.recommend.regions import region_phrase
 from moodplayer.ui import theme
 from moodplayer.ui.pad_render import CRISP_MAX, mood_rgb
@@ -120,12 +121,17 @@ class MoodPad(QWidget):
         i = int(np.argmin(d2))
         return i if d2[i] <= HOVER_PX ** 2 else None
 
-    def track_label(self, row: int) -> str:
+    def track_lines(self, row: int) -> tuple[str, str]:
+        """What the hover tip says of a dot: title — artist, then where it sits on the pad."""
         title = self.titles[row] if row < len(self.titles) else None
         artist = self.artists[row] if row < len(self.artists) else None
         v, a = self.points[row]
-        head = f"{title or 'Untitled'}" + (f" — {artist}" if artist else "")
-        return f"{head}\n{region_phrase(float(v), float(a))} (valence {v:.2f}, arousal {a:.2f})"
+        head = terminal_safe(title or "Untitled") + (f" — {terminal_safe(artist)}" if artist else "")
+        return head, f"{region_phrase(float(v), float(a))} (valence {v:.2f}, arousal {a:.2f})"
+
+    def track_tooltip(self, row: int) -> str:
+        """The hover tip as escaped rich text: a tag in a title must show, not render."""
+        return tooltip_html(*self.track_lines(row))
 
     # -- input ------------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -151,7 +157,7 @@ class MoodPad(QWidget):
         if row is None:
             QToolTip.hideText()
         else:
-            QToolTip.showText(event.globalPosition().toPoint(), self.track_label(row), self)
+            QToolTip.showText(event.globalPosition().toPoint(), self.track_tooltip(row), self)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._dragging:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
+from moodplayer.display import terminal_safe, tooltip_html
 from moodplayer.ui import icons, theme
 from moodplayer.ui.library_model import format_duration
 from moodplayer.ui.mood_strip import MoodStrip
@@ -52,16 +53,21 @@ def placeholder_cover(valence: float | None, arousal: float | None, size: int = 
 
 
 class ElidedLabel(QLabel):
-    """One line that ends in "…" when it does not fit (QLabel would clip it mid-letter)."""
+    """One line that ends in "…" when it does not fit (QLabel would clip it mid-letter).
+
+    Plain text only: it shows tags, and a tag is untrusted text that QLabel would otherwise render
+    as HTML (an ``<img src=...>`` title would load that file).
+    """
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self._full = ""
         self.setMinimumWidth(40)
         self.setFullText(text)
 
     def setFullText(self, text: str) -> None:  # noqa: N802 - Qt naming, like setText
-        self._full = text
+        self._full = terminal_safe(text)
         self._elide()
 
     def fullText(self) -> str:  # noqa: N802
@@ -177,10 +183,10 @@ class NowPlaying(QWidget):
                   why: str, mood: tuple[float | None, float | None] = (None, None), why_detail: str = "") -> None:
         self.track_id = track_id
         self.title.setFullText(title)
-        self.title.setToolTip(title)
+        self.title.setToolTip(tooltip_html(title))
         self.artist.setFullText(" · ".join(x for x in (artist, album) if x) or "Unknown artist")
         self.why.setFullText(why)
-        self.why.setToolTip(why_detail or why)
+        self.why.setToolTip(tooltip_html(why_detail or why))
         self.cover.setPixmap(placeholder_cover(*mood))
         self.like_btn.setChecked(False)
         self.strip.set_track([], None)
@@ -210,8 +216,10 @@ class NowPlaying(QWidget):
     def clear(self, message: str = "Nothing playing") -> None:
         self.track_id = None
         self.title.setFullText(message)
+        self.title.setToolTip("")
         self.artist.setFullText("")
         self.why.setFullText("")
+        self.why.setToolTip("")
         self.set_playing(False)
         self.cover.setPixmap(placeholder_cover(None, None))
         self.strip.set_track([], None)

@@ -9,10 +9,16 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
 
+from moodplayer.display import display_path, terminal_safe, tooltip_html
 from moodplayer.ui import icons, theme
 
 PICK_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def _title(pick: Any) -> str:
+    """The pick's title, else its file name, as one printable line (tags are untrusted text)."""
+    return terminal_safe(pick.title or display_path(pick.path).rsplit("/", 1)[-1])
 
 
 class PickDelegate(QStyledItemDelegate):
@@ -63,13 +69,13 @@ class PickDelegate(QStyledItemDelegate):
         title_font.setWeight(QFont.Weight.DemiBold)
         p.setFont(title_font)
         p.setPen(QColor(theme.TEXT))
-        title = QFontMetrics(title_font).elidedText(pick.title or pick.path.rsplit("/", 1)[-1],
-                                                    Qt.TextElideMode.ElideRight, int(width))
+        title = QFontMetrics(title_font).elidedText(_title(pick), Qt.TextElideMode.ElideRight, int(width))
         p.drawText(QRectF(text_left, r.top(), width, r.height() / 2 + 4),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, title)
         p.setFont(small)
         p.setPen(QColor(theme.MUTED))
-        artist = QFontMetrics(small).elidedText(pick.artist or "Unknown artist", Qt.TextElideMode.ElideRight,
+        artist = QFontMetrics(small).elidedText(terminal_safe(pick.artist or "Unknown artist"),
+                                                Qt.TextElideMode.ElideRight,
                                                 int(r.right() - text_left))
         p.drawText(QRectF(text_left, r.center().y() + 3, r.right() - text_left, r.height() / 2 - 3),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, artist)
@@ -136,8 +142,8 @@ class QueuePanel(QWidget):
         for pick in self.picks:
             item = QListWidgetItem()
             item.setData(PICK_ROLE, pick)
-            item.setData(Qt.ItemDataRole.DisplayRole, f"{pick.title or ''} — {pick.artist or ''}")
-            item.setToolTip(pick.why)
+            item.setData(Qt.ItemDataRole.DisplayRole, f"{_title(pick)} — {terminal_safe(pick.artist or '')}")
+            item.setToolTip(tooltip_html(pick.why))
             self.list.addItem(item)
         self.list.setUpdatesEnabled(True)
         if not self.picks:

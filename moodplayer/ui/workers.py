@@ -50,12 +50,19 @@ class Task(QRunnable):
         try:
             out = self.fn(self)
         except Exception as exc:  # reported in the window; a worker must never take the app down
-            traceback.print_exc()
+            if not _plain(exc):
+                traceback.print_exc()   # a bug: its traceback is worth having on the terminal
             self.signals.error.emit(f"{self.name}: {exc}")
         else:
             self.signals.result.emit(out)
         finally:
             self.signals.finished.emit()
+
+
+def _plain(exc: BaseException) -> bool:
+    """Errors whose message already says it all (a database, model or worker problem)."""
+    names = {"LibraryError", "SchemaTooNew", "ModelError", "AnalysisError", "ScanError"}
+    return type(exc).__name__ in names or isinstance(exc, OSError)
 
 
 class Workers(QObject):

@@ -18,6 +18,9 @@ from typing import Iterator
 import cv2
 import numpy as np
 
+from moodplayer.display import display_path
+from moodplayer.vision.media import MediaError, open_video
+
 log = logging.getLogger(__name__)
 
 STARTING = "starting"
@@ -141,14 +144,20 @@ class CameraSource:
             self._lock.notify_all()
 
     def _open(self) -> cv2.VideoCapture | None:
+        what = f"camera {self.source}" if self.is_device else display_path(str(self.source))
         if not self.is_device and not Path(str(self.source)).is_file():
-            self._set(NO_CAMERA, f"{self.source}: no such file")
+            self._set(NO_CAMERA, f"{what}: no such file")
             return None
         with quiet_opencv():
-            cap = cv2.VideoCapture(self.source if self.is_device else str(self.source))
+            try:
+                # a file goes through open_video: OpenCV crashes on a name that is not UTF-8
+                cap = cv2.VideoCapture(self.source) if self.is_device else open_video(str(self.source))
+            except (MediaError, OSError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self._set(NO_CAMERA, f"{what}: cannot be opened ({reason})")
+                return None
         if not cap.isOpened():
             cap.release()
-            what = f"camera {self.source}" if self.is_device else str(self.source)
             self._set(NO_CAMERA, f"{what}: cannot be opened")
             return None
         if self.size[0]:
@@ -194,7 +203,7 @@ class CameraSource:
             if self._stop.is_set():
                 return
             if not self.is_device:
-                self._set(ENDED, f"{self.source}: end of video after {n} frames")
+                self._set(ENDED, f"{display_path(str(self.source))}: end of video after {n} frames")
                 return
             self._set(CAMERA_LOST if delivered else NO_CAMERA,
                       f"camera {self.source}: " + ("stopped delivering frames" if delivered else "gives no frames"))

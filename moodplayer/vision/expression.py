@@ -18,10 +18,15 @@ from moodplayer.paths import models_dir as _models_dir
 
 from moodplayer.vision.circumplex import CLASSES
 from moodplayer.vision.detect import Box
+from moodplayer.vision.media import utf8_name
 
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "face_emotion.onnx"
+
+
+class ModelError(ValueError):
+    """The face model (or its card) cannot be loaded or failed to run; the message names the file."""
 
 
 def models_dir() -> Path:
@@ -62,11 +67,14 @@ class ExpressionModel:
             raise FileNotFoundError(f"{self.path}: face expression model not found "
                                     "(set MOODPLAYER_MODELS or run python -m moodplayer.train.face_train)")
         card_path = self.path.with_suffix(".json")
-        card = json.loads(card_path.read_text()) if card_path.is_file() else {}
-        self.classes: tuple[str, ...] = tuple(card.get("classes", CLASSES))
+        card = _read_card(card_path)
+        classes = card.get("classes", list(CLASSES))
+        if not isinstance(classes, list):
+            raise ModelError(f"{card_path}: \"classes\" should be a list of {len(CLASSES)} names")
+        self.classes: tuple[str, ...] = tuple(classes)
         if self.classes != CLASSES:
-            raise ValueError(f"{card_path}: class order {self.classes} differs from {CLASSES}")
-        self.version: str = card.get("version", "unknown")
+            raise ModelError(f"{card_path}: class order {self.classes} differs from {CLASSES}")
+        self.version: str = str(card.get("version", "unknown"))
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
@@ -76,9 +84,11 @@ class ExpressionModel:
         # onnxruntime-gpu without a usable GPU logs two error lines before falling back to the CPU
         ort.set_default_logger_severity(4)
         try:
-            self.session = ort.InferenceSession(str(self.path), so, providers=wanted)
+            # onnxruntime takes the path as UTF-8 text; a model under another name is handed over as bytes
+            model: str | bytes = utf8_name(self.path) or self.path.read_bytes()
+            self.session = ort.InferenceSession(model, so, providers=wanted)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types for a corrupt file
-            raise ValueError(f"{self.path}: cannot load the face model ({exc})") from exc
+            raise ModelError(f"{self.path}: cannot load the face model ({_first_line(exc)})") from exc
         finally:
             ort.set_default_logger_severity(2)
         self.providers: list[str] = self.session.get_providers()
@@ -86,14 +96,43 @@ class ExpressionModel:
         inp = self.session.get_inputs()[0]
         self.input_name = inp.name
         self.size = int(inp.shape[-1]) if isinstance(inp.shape[-1], int) else 48
+        # another model under this name (a music model, an old export) fails here, not mid-camera
+        self.predict(np.zeros((1, self.size, self.size), np.uint8))
 
     def predict(self, crops: list[np.ndarray] | np.ndarray) -> np.ndarray:
         """[N, 8] probabilities for N gray uint8 crops of size x size (one batched run)."""
         if len(crops) == 0:
             return np.zeros((0, len(self.classes)), np.float32)
         x = np.stack([np.asarray(c) for c in crops]).astype(np.float32)[:, None] / 255.0
-        return self.session.run(None, {self.input_name: x})[0]
+        try:
+            out = np.asarray(self.session.run(None, {self.input_name: x})[0])
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's own error types (wrong shapes, bad graph)
+            raise ModelError(f"{self.path}: the face model failed ({_first_line(exc)})") from exc
+        if out.shape != (len(x), len(self.classes)):
+            raise ModelError(f"{self.path}: the face model gives {list(out.shape)} for {len(x)} face(s), "
+                             f"not {len(x)} x {len(self.classes)} probabilities: is it the face expression model?")
+        return out
 
     def predict_faces(self, gray: np.ndarray, boxes: list[Box | None]) -> np.ndarray:
         """Crop each box from a gray frame and classify them together."""
         return self.predict([crop_face(gray, b, self.size) for b in boxes])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _read_card(path: Path) -> dict:
+    """The model card beside the model ({} when there is none); ModelError names it when it is bad."""
+    if not path.is_file():
+        return {}
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path}: cannot read the face model card ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{path}: the face model card is not valid JSON ({exc})") from exc
+    if not isinstance(card, dict):
+        raise ModelError(f"{path}: the face model card is not a JSON object")
+    return card
