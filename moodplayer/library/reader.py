@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from moodplayer.library.formats import audio_format
+from moodplayer.library.formats import audio_format, implausible_audio
 from moodplayer.library.probe import ProbeError, probe
 from moodplayer.library.tags import TagError, read_tags, title_from_filename
 
@@ -16,6 +16,10 @@ TAG_COLUMNS = (
     "duration", "sample_rate", "channels", "rg_track_gain", "rg_track_peak", "rg_album_gain",
     "rg_album_peak", "has_cover",
 )
+
+
+# extension and content that differ by name only: AAC in MP4, Opus in an Ogg file named .ogg
+_SAME_CONTAINER = ({"m4a", "aac"}, {"ogg", "opus"})
 
 
 def quick_hash(path: Path, size: int) -> str:
@@ -46,9 +50,12 @@ def read_file(path: str, size: int, mtime_ns: int) -> dict[str, Any]:
         for c in TAG_COLUMNS:
             row[c] = getattr(tags, c)
         row["has_cover"] = int(tags.has_cover)
-        if ext_format and tags.format != ext_format and {tags.format, ext_format} != {"m4a", "aac"}:
+        if ext_format and tags.format != ext_format and {tags.format, ext_format} not in _SAME_CONTAINER:
             raise ProbeError(f"content is {tags.format}, not {ext_format} as the file name says")
-        info = probe(p, tags.format, tags.duration)
+        problem = implausible_audio(tags.sample_rate, tags.channels)
+        if problem:
+            raise ProbeError(problem)
+        info = probe(p, tags.format, tags.duration, tags.length_exact)
         row["duration"], row["sample_rate"], row["channels"] = info.duration, info.sample_rate, info.channels
     except (TagError, ProbeError) as exc:
         row["error"] = str(exc)

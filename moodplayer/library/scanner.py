@@ -24,7 +24,6 @@ from moodplayer.library.reader import TAG_COLUMNS, read_file
 from moodplayer.library.store import database_file, library_error, now, path_param, safe_text
 from moodplayer.library.tags import title_from_filename
 from moodplayer.library.walk import Found, regular_file, walk
-from moodplayer.nativelog import silence_native_stderr
 from moodplayer.workerproc import pool_death, pool_processes, worker_setup
 
 BATCH = 256          # files per transaction
@@ -67,8 +66,7 @@ def _under(root: Path) -> tuple[bytes, bytes]:
 # --- reading (in worker processes for large jobs) ----------------------------------------------
 
 def _init_reader(parent_pid: int) -> None:
-    worker_setup(parent_pid)
-    silence_native_stderr()
+    worker_setup(parent_pid)   # also silences the decoders' own notes on broken files
 
 
 def read_checked(items: list[tuple[str, int, int]]) -> list[dict[str, Any]]:

@@ -21,7 +21,9 @@ import re
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+
+from moodplayer.mood_geometry import canonical_moods
 
 SCHEMA_VERSION = 2
 
@@ -297,16 +299,10 @@ def export_tracks(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         d = dict(r)
         d["available"] = bool(d["available"])
         d["has_cover"] = bool(d["has_cover"])
-        d["moods"] = json.loads(d["moods"]) if d["moods"] else None
+        d["moods"] = canonical_moods(json.loads(d["moods"])) if d["moods"] else None   # old names mapped
         out.append(d)
     return out
 
 
 def now() -> float:
     return time.time()
-
-
-def executemany_batched(conn: sqlite3.Connection, sql: str, rows: Iterable[tuple]) -> None:
-    """Run ``sql`` for all rows inside one transaction."""
-    with conn:
-        conn.executemany(sql, rows)

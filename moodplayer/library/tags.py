@@ -1,9 +1,12 @@
 """Read the tags of one music file with mutagen into a flat, format-independent record.
 
 mutagen trusts headers, so nothing here proves that the audio plays; ``probe.py`` does that.
+mutagen also loads every tag frame whole, so an MP3 whose ID3 tag is huge (a 200 MB picture) is
+read frame by frame here instead: the scan only needs to know that a cover exists.
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +15,14 @@ from typing import Any
 import mutagen
 from mutagen.flac import FLAC
 from mutagen.id3 import ID3
-from mutagen.mp3 import MP3
+from mutagen.mp3 import (
+    MP3,
+    MPEGInfo,
+    VBRIHeader,
+    VBRIHeaderError,
+    XingHeader,
+    XingHeaderError,
+)
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
@@ -42,10 +52,14 @@ class Tags:
     rg_album_gain: float | None = None
     rg_album_peak: float | None = None
     has_cover: bool = False
+    # False when the length is an estimate (an MP3 without a Xing/VBRI header: size / first bitrate)
+    length_exact: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 _CONTENT_FORMAT = {MP3: "mp3", FLAC: "flac", OggVorbis: "ogg", OggOpus: "opus", MP4: "m4a", WAVE: "wav"}
+ID3_LEAN_ABOVE = 16 << 20   # ID3 tags bigger than this are read frame by frame
+ID3_FRAME_KEEP = 1 << 20    # ... keeping only frames up to this size (text, ReplayGain), never pictures
 _GAIN = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _FILENAME = re.compile(r"^\s*(?:(?P<disc>\d)[-.])?(?P<track>\d{1,3})\s*(?:[-._)]\s*|\s+)(?P<rest>.+)$")
 
@@ -148,23 +162,97 @@ def title_from_filename(path: Path) -> tuple[str, int | None]:
     return stem or path.name, None
 
 
+def _syncsafe(b: bytes) -> int:
+    return (b[0] & 0x7F) << 21 | (b[1] & 0x7F) << 14 | (b[2] & 0x7F) << 7 | (b[3] & 0x7F)
+
+
+def _id3_header(path: Path) -> tuple[int, int, int] | None:
+    """(major version, flags, size of the whole tag with header) of a leading ID3v2 tag, or None."""
+    with open(path, "rb") as fh:
+        head = fh.read(10)
+    if len(head) < 10 or head[:3] != b"ID3" or head[3] not in (2, 3, 4):
+        return None
+    return head[3], head[5], 10 + _syncsafe(head[6:10]) + (10 if head[5] & 0x10 else 0)
+
+
+def _lean_id3(path: Path, major: int, flags: int, end: int) -> tuple[ID3, bool]:
+    """The small frames of a huge ID3 tag, and whether it holds a picture, reading only frame headers
+    and the frames kept. Tags in forms this does not walk (v2.2, whole-tag unsynchronisation) give
+    no text tags: the file still plays and is titled from its name."""
+    kept, has_cover = bytearray(), False
+    if major in (3, 4) and not flags & 0x80:
+        with open(path, "rb") as fh:
+            fh.seek(10)
+            if flags & 0x40:  # extended header: v2.4 size includes itself, v2.3 size excludes its 4 bytes
+                raw = fh.read(4)
+                fh.seek(_syncsafe(raw) - 4 if major == 4 else int.from_bytes(raw, "big"), 1)
+            while fh.tell() + 10 <= end:
+                hdr = fh.read(10)
+                fid = hdr[:4]
+                if len(hdr) < 10 or not fid.isalnum():
+                    break  # padding, or the end of what the file holds
+                size = _syncsafe(hdr[4:8]) if major == 4 else int.from_bytes(hdr[4:8], "big")
+                has_cover = has_cover or fid == b"APIC"
+                if size <= ID3_FRAME_KEEP and fid != b"APIC":
+                    body = fh.read(size)
+                    kept += hdr + body
+                else:
+                    fh.seek(size, 1)
+    blob = b"ID3" + bytes([major if major in (3, 4) else 4, 0, 0])
+    n = len(kept)
+    blob += bytes([(n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F]) + bytes(kept)
+    return ID3(io.BytesIO(blob), load_v1=False), has_cover
+
+
+def _mp3_length_exact(path: Path, info: MPEGInfo) -> bool:
+    """True when the first frame carries a Xing/Info or VBRI header that counts the frames."""
+    if getattr(info, "layer", 3) != 3:
+        return False
+    with open(path, "rb") as fh:
+        for header, counted in ((XingHeader, lambda h: h.frames != -1), (VBRIHeader, lambda h: True)):
+            fh.seek(info.frame_offset + header.get_offset(info))
+            try:
+                return counted(header(fh))
+            except (XingHeaderError, VBRIHeaderError):  # not there
+                continue
+    return False
+
+
+def _mutagen_open(path: Path) -> tuple[Any, ID3 | None, bool | None]:
+    """(mutagen file or (info, tags) for a lean MP3, lean ID3 tags or None, lean cover flag)."""
+    head = _id3_header(path) if path.suffix.lower() == ".mp3" else None
+    if head is not None and head[2] > ID3_LEAN_ABOVE:
+        tags, cover = _lean_id3(path, *head)
+        with open(path, "rb") as fh:
+            info = MPEGInfo(fh, offset=head[2])
+        return info, tags, cover
+    return mutagen.File(path), None, None
+
+
 def read_tags(path: str | Path) -> Tags:
     """Parse container and tags; raises TagError with the reason when mutagen cannot."""
     path = Path(path)
     try:
-        f = mutagen.File(path)
+        f, lean_tags, lean_cover = _mutagen_open(path)
     except mutagen.MutagenError as exc:
-        raise TagError(f"unreadable container or tags: {str(exc) or exc.__class__.__name__}") from exc
+        raise TagError(explain_mutagen_error(exc, path)) from exc
     except (ValueError, IndexError, KeyError, EOFError, OverflowError, ZeroDivisionError) as exc:
         raise TagError(f"malformed file: {exc.__class__.__name__}: {exc}") from exc
     if f is None:
         raise TagError("not a recognised audio file")
-    t = Tags(format=_CONTENT_FORMAT.get(type(f), type(f).__name__.lower()))
-    info = f.info
+    if isinstance(f, MPEGInfo):  # lean MP3: info and tags read apart
+        info, t = f, Tags(format="mp3")
+    else:
+        info, t = f.info, Tags(format=_CONTENT_FORMAT.get(type(f), type(f).__name__.lower()))
     t.duration = float(getattr(info, "length", 0.0) or 0.0) or None
     t.sample_rate = int(getattr(info, "sample_rate", 0) or 0) or None
     t.channels = int(getattr(info, "channels", 0) or 0) or None
-    if isinstance(f, (FLAC, OggVorbis, OggOpus)):
+    if isinstance(info, MPEGInfo):
+        t.length_exact = _mp3_length_exact(path, info)
+    if lean_tags is not None:
+        _from_id3(lean_tags, t)
+        t.has_cover = bool(lean_cover)
+    elif isinstance(f, (FLAC, OggVorbis, OggOpus)):
         _from_vorbis(f, t)
     elif isinstance(f, MP4):
         _from_mp4(f, t)
@@ -174,3 +262,35 @@ def read_tags(path: str | Path) -> Tags:
         t.title, number = title_from_filename(path)
         t.track_no = t.track_no or number
     return t
+
+
+_CUT = "the file ends early (cut short or damaged)"
+
+
+def explain_mutagen_error(exc: BaseException, path: Path) -> str:
+    """A reason a person can act on, from mutagen's terse messages ('error', 'truncated data');
+    the path is left out: the caller names the file."""
+    msg = str(exc).replace(f"'{path}'", "the file").replace(str(path), "the file").strip()
+    module = type(exc).__module__
+    where = ("ID3 tag" if ".id3" in module else "FLAC header" if ".flac" in module
+             else "MP4 atom tree" if ".mp4" in module or "_atom" in module else "Ogg header" if ".ogg" in module
+             else "MP3 header" if ".mp3" in module else "WAV chunk list" if ".wave" in module or "_riff" in module
+             else "container")
+    size = path.stat().st_size if path.exists() else 0
+    if ".id3" in module and not msg:
+        head = _id3_header(path)
+        if head is not None and head[2] > size:
+            return f"{_CUT}: its ID3 tag claims {head[2]:,} bytes but the file has {size:,}"
+        return "damaged ID3 tag (a frame runs past the tag's end)"
+    m = re.match(r"file said (\d+) bytes, read (\d+) bytes", msg)
+    if m:
+        return f"{_CUT}: a {where} block claims {int(m.group(1)):,} bytes but only {int(m.group(2)):,} remain"
+    if msg in ("unable to read full data", "truncated data", "not enough data") or "EOF" in msg:
+        return f"{_CUT}: its {where} is incomplete"
+    if "is not a valid FLAC file" in msg:
+        return "not a FLAC file: it does not start with the 'fLaC' marker"
+    if "can't sync to MPEG frame" in msg:
+        return "no MP3 audio frames found in the first megabyte"
+    if not msg or msg.lower() == "error":
+        return f"unreadable {where} ({exc.__class__.__name__})"
+    return f"unreadable {where}: {msg}"

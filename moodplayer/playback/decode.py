@@ -10,6 +10,8 @@ from typing import Protocol
 
 import numpy as np
 
+from moodplayer.library.formats import implausible_audio
+
 PREROLL_S = 0.2
 SOUNDFILE_EXTS = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus"}
 
@@ -43,6 +45,10 @@ class SoundFileDecoder:
         if self.samplerate <= 0 or self.channels <= 0:
             self._f.close()
             raise DecodeError(f"{path}: no audio stream")
+        problem = implausible_audio(self.samplerate, self.channels)
+        if problem:  # a 1 Hz header would "play" silence for 551 hours
+            self._f.close()
+            raise DecodeError(f"{path}: {problem}")
 
     def read(self, frames: int) -> np.ndarray:
         try:
@@ -83,6 +89,10 @@ class PyAVDecoder:
         if self.samplerate <= 0 or self.channels <= 0:
             self.close()
             raise DecodeError(f"{path}: no decodable audio stream")
+        problem = implausible_audio(self.samplerate, self.channels)
+        if problem:
+            self.close()
+            raise DecodeError(f"{path}: {problem}")
         # Packed float at the file's own rate and layout: resampling to the device is done by soxr.
         self._resampler = av.AudioResampler(format="flt", layout=ctx.layout, rate=self.samplerate)
         self._frames = self._container.decode(self._stream)
