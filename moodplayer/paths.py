@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import resources
 from pathlib import Path
 
 APP = "moodplayer"
@@ -26,11 +27,19 @@ def default_db_path() -> Path:
 
 
 def models_dir() -> Path:
-    """The shipped ONNX models; MOODPLAYER_MODELS overrides (packaged builds put them elsewhere)."""
+    """The shipped ONNX models: the package moodplayer.models; MOODPLAYER_MODELS overrides (tests, new models).
+
+    pyproject.toml installs the repository's models/ as that package, so one lookup serves a wheel,
+    an editable install and the PyInstaller bundle (which ships it as moodplayer/models). A source
+    tree run without any install falls back to models/ beside the package.
+    """
     override = os.environ.get("MOODPLAYER_MODELS")
     if override:
         return Path(override)
-    bundled = getattr(sys, "_MEIPASS", None)  # PyInstaller one-folder build
-    if bundled:
-        return Path(bundled) / "models"
+    try:
+        found = resources.files("moodplayer.models")
+    except ModuleNotFoundError:
+        found = None
+    if isinstance(found, Path) and found.is_dir():
+        return found
     return Path(__file__).resolve().parent.parent / "models"

@@ -92,7 +92,7 @@ License: GPL-3.0-or-later
 Comment: /opt/moodplayer/_internal holds third-party libraries (Python, Qt for Python, NumPy,
  SciPy, scikit-learn, OpenCV, ONNX Runtime, PyAV/FFmpeg, libsndfile and others), each under its
  own licence; their *.dist-info folders there carry the licence texts. The model cards in
- /opt/moodplayer/_internal/models describe the models and their training data.
+ /opt/moodplayer/_internal/moodplayer/models describe the models and their training data.
 EOF
 find "$STAGE" -type d -exec chmod 0755 {} +
 control "$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)" > "$STAGE/DEBIAN/control"
