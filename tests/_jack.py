@@ -1,8 +1,9 @@
 """A JACK dummy server for the playback tests: PortAudio's callback then runs in real time, headless.
 
-    from tests._jack import jack  # the session fixture; use jack.device / jack.blocksize
+    from tests._jack import jack, needs_jack  # the session fixture; use jack.device / jack.blocksize
+    pytestmark = needs_jack                      # or @pytest.mark.slow + @pytest.mark.audio per test
 
-The recipe (DESIGN.md, "Playback"): start jackd before sounddevice initialises PortAudio, use
+The recipe: start jackd before sounddevice initialises PortAudio, use
 blocksize = jackd's period, and terminate PortAudio before stopping jackd (else exit code 134).
 An ALSA null PCM runs the callback ~500x too fast and a PulseAudio null sink stalls, so neither can
 show an underrun or a gap; JACK's dummy driver keeps real time.
@@ -20,6 +21,10 @@ import pytest
 
 RATE = 48000
 PERIOD = 1024
+
+# The full tier: tests that need this server carry both marks, so ``pytest -m "not slow"`` (or
+# ``-m "not audio"``) runs the fast tier only, where the engine writes to playback.null.NullOutput.
+needs_jack = [pytest.mark.slow, pytest.mark.audio]
 
 
 @dataclass

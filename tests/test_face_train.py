@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,9 @@ FERPLUS = ROOT / ".." / "shared" / "data" / "ferplus" / "ferplus.npz"
 @pytest.mark.skipif(not FERPLUS.is_file(), reason=f"{FERPLUS} not available")
 def test_smoke_run_writes_model_and_card(tmp_path: Path) -> None:
     pytest.importorskip("torch")
-    t0 = time.monotonic()
     p = subprocess.run([sys.executable, "-m", "moodplayer.train.face_train", "--smoke", "--out", str(tmp_path)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)   # a hang guard, not a figure
     assert p.returncode == 0, p.stderr[-2000:]
-    assert time.monotonic() - t0 < 120
     card = json.loads((tmp_path / "face_emotion.json").read_text())
     assert card["training"]["smoke"] is True
     assert card["onnx_vs_torch_max_abs_diff"] < 1e-4

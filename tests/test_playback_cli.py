@@ -9,7 +9,9 @@ import time
 import soundfile as sf
 
 from moodplayer.library import store
-from tests._jack import jack  # noqa: F401  (session fixture)
+from tests._jack import jack, needs_jack  # noqa: F401  (session fixture)
+
+pytestmark = needs_jack   # a real PortAudio stream in a child process (the full tier)
 
 CLI = [sys.executable, "-m", "moodplayer"]
 

@@ -1,5 +1,8 @@
 """The audio engine in real time on a JACK dummy server: the callback really runs at 48 kHz.
 
+The full tier (marked ``slow`` and ``audio``): the same engine logic runs without jackd, against the
+null output, in test_playback_null.py.
+
 Short excerpts of real tracks (written as FLAC, so the reference samples are exact) keep the tests
 quick; the tap sees every block the callback hands to the device.
 """
@@ -10,7 +13,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -22,25 +24,10 @@ import soxr
 from moodplayer.library import store
 from moodplayer.playback.engine import AudioEngine
 from moodplayer.playback.item import QueueItem
-from tests._jack import jack, wait_for  # noqa: F401  (session fixture)
+from tests._jack import jack, needs_jack, wait_for  # noqa: F401  (session fixture)
+from tests._playback import Recorder, device_samples, excerpt, longest_zero_run, music_start, three_excerpts
 
-
-class Recorder:
-    """Collects events and every output block."""
-
-    def __init__(self, engine: AudioEngine) -> None:
-        self.events: list[tuple[str, tuple]] = []
-        self.blocks: list[np.ndarray] = []
-        self.lock = threading.Lock()
-        for name in ("track_changed", "state_changed", "error", "position"):
-            engine.on(name, lambda *a, n=name: self.events.append((n, a)))
-        engine.tap = lambda block: self.blocks.append(block.copy())
-
-    def output(self) -> np.ndarray:
-        return np.concatenate(self.blocks)
-
-    def of(self, name: str) -> list[tuple]:
-        return [a for n, a in self.events if n == name]
+pytestmark = needs_jack   # the full tier: the real PortAudio stream on a JACK server
 
 
 def _analysed(db: Path) -> int:
@@ -52,36 +39,10 @@ def _analysed(db: Path) -> int:
         return 0
 
 
-def _rate_of(path: Path) -> int:
-    return sf.info(str(path)).samplerate
-
-
-def _excerpt(src: Path, dst: Path, start_s: float, length_s: float) -> np.ndarray:
-    """A lossless cut of a real recording; returns the samples as the file holds them."""
-    rate = _rate_of(src)
-    x, _ = sf.read(str(src), start=int(start_s * rate), frames=int(length_s * rate), dtype="float32",
-                   always_2d=True)
-    sf.write(str(dst), x, rate, subtype="PCM_16")
-    return sf.read(str(dst), dtype="float32", always_2d=True)[0]
-
-
-def _device_samples(x: np.ndarray, rate: int, device_rate: int) -> np.ndarray:
-    return x if rate == device_rate else soxr.resample(x, rate, device_rate, quality="HQ")
-
-
 @pytest.fixture
 def excerpts(media, tmp_path, jack):
     """Three 2-second cuts from three real tracks: two at 44.1 kHz (resampled), one at 48 kHz."""
-    by_rate: dict[int, list[Path]] = {}
-    for t in media.tracks:
-        by_rate.setdefault(_rate_of(t["path"]), []).append(t["path"])
-    picks = [by_rate[44100][0], by_rate[48000][0], by_rate[44100][1]]
-    out = []
-    for i, src in enumerate(picks):
-        dst = tmp_path / f"excerpt{i}.flac"
-        x = _excerpt(src, dst, 40.0, 2.0)
-        out.append((dst, _device_samples(x, _rate_of(dst), jack.rate)))
-    return out
+    return three_excerpts(media, tmp_path, jack.rate)
 
 
 @pytest.fixture
@@ -89,21 +50,6 @@ def engine(jack):
     eng = AudioEngine(device=jack.device, blocksize=jack.blocksize)
     yield eng
     eng.close()
-
-
-def _music_start(y: np.ndarray) -> int:
-    nz = np.flatnonzero(np.abs(y).max(axis=1) > 0)
-    assert len(nz), "no audio reached the callback"
-    return int(nz[0])
-
-
-def _longest_zero_run(y: np.ndarray) -> int:
-    silent = np.abs(y).max(axis=1) == 0
-    best = run = 0
-    for s in silent:
-        run = run + 1 if s else 0
-        best = max(best, run)
-    return best
 
 
 def test_real_track_reaches_the_callback_with_replaygain(engine, media, jack):
@@ -116,8 +62,8 @@ def test_real_track_reaches_the_callback_with_replaygain(engine, media, jack):
     engine.pause()
     y = rec.output()
     x, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    ref = _device_samples(x, rate, jack.rate) * np.float32(item.gain())
-    p = _music_start(y)
+    ref = device_samples(x, rate, jack.rate) * np.float32(item.gain())
+    p = music_start(y)
     n = min(len(y) - p, jack.rate)
     # The very samples of the file, resampled to 48 kHz with its ReplayGain, came out of the callback.
     np.testing.assert_allclose(y[p:p + n], ref[:n], atol=1e-5)
@@ -135,12 +81,12 @@ def test_gapless_join_inserts_no_silence(engine, excerpts, jack):
     expected = np.concatenate([ya, yb])
     assert engine.stats["frames_delivered"] == len(ya) + len(yb)
     y = rec.output()
-    p = _music_start(y) - _music_start(expected)
+    p = music_start(y) - music_start(expected)
     got = y[p:p + len(expected)]
     np.testing.assert_allclose(got, expected, atol=1e-6)        # sample-exact, join included
     join = len(ya)
     window = slice(join - 2400, join + 2400)
-    assert _longest_zero_run(got[window]) <= _longest_zero_run(expected[window])
+    assert longest_zero_run(got[window]) <= longest_zero_run(expected[window])
     assert [i for i, _ in rec.of("track_changed")] == [0, 1]
     assert engine.stats["starved"] == 0
 
@@ -163,7 +109,7 @@ def test_seek_lands_where_asked(engine, media, jack):
     assert wait_for(lambda: engine.position > 30.5)
     assert engine.position < 32.0
     after = np.concatenate(rec.blocks[mark:])
-    p = _music_start(after)
+    p = music_start(after)
     # What plays after the seek is the file from 30 s on (skip the fresh resampler's first samples).
     ref = soxr.resample(x[int(30.0 * rate) - 2000:int(31.0 * rate)], rate, jack.rate, quality="HQ")
     ref = ref[int(round(2000 * jack.rate / rate)):]
@@ -193,7 +139,7 @@ def test_corrupt_files_mid_queue_are_skipped_with_their_error(engine, media, exc
     unopenable = next(c["path"] for c in media.corrupt if c["kind"] == "random_bytes")
     # A real excerpt whose second half is overwritten: it plays, then the decoder loses sync.
     broken = tmp_path / "broken.flac"
-    _excerpt(media.formats["flac"], broken, 10.0, 3.0)
+    excerpt(media.formats["flac"], broken, 10.0, 3.0)
     data = bytearray(broken.read_bytes())
     data[len(data) // 2: len(data) // 2 + 8192] = np.random.default_rng(0).integers(0, 256, 8192, np.uint8).tobytes()
     broken.write_bytes(bytes(data))
@@ -247,7 +193,7 @@ def test_replace_upcoming_keeps_the_current_track_and_stays_gapless(engine, exce
     expected = np.concatenate([ya, yc])
     assert engine.stats["frames_delivered"] == len(expected)
     y = rec.output()
-    p = _music_start(y) - _music_start(expected)
+    p = music_start(y) - music_start(expected)
     np.testing.assert_allclose(y[p:p + len(expected)], expected, atol=1e-6)
 
 

@@ -1,4 +1,5 @@
-"""MPRIS2 over QtDBus on a private session bus: dbus-send controls the real window and engine."""
+"""MPRIS2 over QtDBus on a private session bus: dbus-send controls the real window and engine (on the
+null output: what MPRIS does is the same whatever the sound device)."""
 from __future__ import annotations
 
 import shutil
@@ -6,9 +7,11 @@ import subprocess
 
 import pytest
 
-from tests._jack import jack  # noqa: F401
+from PySide6.QtCore import QUrl
+
+from tests._playback import null_engine_factory
 from tests._ui import library_db, load, make_window, scanned_library  # noqa: F401
-from tests.test_ui_playback import _engine_factory, _row_of_file
+from tests.test_ui_playback import _row_of_file
 
 pytestmark = pytest.mark.skipif(not shutil.which("dbus-daemon") or not shutil.which("dbus-send"),
                                 reason="dbus-daemon / dbus-send not installed")
@@ -39,11 +42,11 @@ def _send(qtbot, address: str, *args: str) -> str:
     return out
 
 
-def test_mpris_controls_the_player(make_window, library_db, qtbot, jack, bus):
+def test_mpris_controls_the_player(make_window, library_db, qtbot, bus):
     from moodplayer.ui.mpris import register
 
     address, conn = bus
-    w = make_window(library_db, engine_factory=_engine_factory(jack, library_db))
+    w = make_window(library_db, engine_factory=null_engine_factory(library_db))
     load(w, qtbot, index=False)
     w.mpris = register(w, conn)
     assert w.mpris is not None
@@ -73,3 +76,13 @@ def test_mpris_controls_the_player(make_window, library_db, qtbot, jack, bus):
     position = _send(qtbot, address, "org.freedesktop.DBus.Properties.Get", "string:org.mpris.MediaPlayer2.Player",
                      "string:Position")
     assert "int64" in position
+
+    flac_row, flac_tid = _row_of_file(w, "city_blues.flac")
+    flac = w.model.data_.path[w.model.data_.row_of[flac_tid]]
+    _send(qtbot, address, "org.mpris.MediaPlayer2.Player.OpenUri", f"string:{QUrl.fromLocalFile(flac).toString()}")
+    qtbot.waitUntil(lambda: w.playback.current_id == flac_tid, timeout=15000)
+    messages: list[str] = []
+    w.playback.message.connect(messages.append)
+    _send(qtbot, address, "org.mpris.MediaPlayer2.Player.OpenUri", "string:file:///nowhere/not-in-the-library.ogg")
+    assert messages == ["Not in the library, so not played: /nowhere/not-in-the-library.ogg"]
+    assert w.playback.current_id == flac_tid

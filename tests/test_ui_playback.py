@@ -1,15 +1,26 @@
-"""Playing from the window through the real audio engine on a JACK dummy server (real-time callback)."""
+"""Playing from the window through the real audio engine: on the null output (fast tier, no sound
+device) and on a JACK dummy server (full tier: the real PortAudio stream, real-time callback)."""
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
 
-from tests._jack import jack  # noqa: F401
-from tests._ui import library_db, load, make_window, scanned_library  # noqa: F401
+from tests._jack import jack, needs_jack  # noqa: F401
+from tests._playback import null_engine_factory
+from tests._ui import analysed_db, analysed_library, library_db, load, make_window, scanned_library  # noqa: F401
+
+BACKENDS = ["null", pytest.param("jack", marks=needs_jack)]
+
+
+def _factory(request, backend: str, db: Path):
+    """The engine factory for ``backend``: the null output at real-time pace, or the JACK device."""
+    if backend == "null":
+        return null_engine_factory(db)
+    return _engine_factory(request.getfixturevalue("jack"), db)
 
 
 def _engine_factory(jack, db: Path):
@@ -37,8 +48,9 @@ def _row_of_file(w, name: str) -> tuple[int, int]:
     raise AssertionError(f"{name} not in the table")
 
 
-def test_double_clicking_a_row_plays_it(make_window, library_db, qtbot, jack):
-    w = make_window(library_db, engine_factory=_engine_factory(jack, library_db))
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_double_clicking_a_row_plays_it(make_window, library_db, qtbot, request, backend):
+    w = make_window(library_db, engine_factory=_factory(request, backend, library_db))
     load(w, qtbot, index=False)
     row, tid = _row_of_file(w, "city_blues.flac")
     _double_click_row(w, row)
@@ -75,8 +87,9 @@ def test_double_clicking_a_row_plays_it(make_window, library_db, qtbot, jack):
         conn.close()
 
 
-def test_an_unreadable_file_is_skipped_with_the_reason(make_window, library_db, qtbot, jack):
-    w = make_window(library_db, engine_factory=_engine_factory(jack, library_db))
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_unreadable_file_is_skipped_with_the_reason(make_window, library_db, qtbot, request, backend):
+    w = make_window(library_db, engine_factory=_factory(request, backend, library_db))
     load(w, qtbot, index=False)
     row, tid = _row_of_file(w, "ogg_named.mp3")   # decodes (Ogg content): playable despite its name
     _double_click_row(w, row)
@@ -87,6 +100,40 @@ def test_an_unreadable_file_is_skipped_with_the_reason(make_window, library_db, 
     w.playback.play_track(tid)
     qtbot.waitUntil(lambda: any("random.flac" in m for m in messages), timeout=15000)
     assert w.isVisible()
+
+
+def test_a_visible_queue_plays_before_the_table_has_loaded(make_window, analysed_db, qtbot):
+    """The mood index and the table load in different workers: with only the index in, the queue on
+    screen plays, and the now-playing bar, the window title and MPRIS describe the track."""
+    from moodplayer.ui.mpris import metadata
+
+    w = make_window(analysed_db, engine_factory=null_engine_factory(analysed_db))
+    with qtbot.waitSignal(w.library.indexLoaded, timeout=60000):
+        w.library.reload_index()                 # the mood index only: the table stays empty
+    assert w.model.rowCount() == 0 and len(w.model.data_) == 0
+    queued = w.queue.track_ids()
+    assert queued
+    messages: list[str] = []
+    w.playback.message.connect(messages.append)
+    QTest.mouseClick(w.now_playing.play_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.player.state == "playing" and w.playback.current_id == queued[0], timeout=15000)
+    qtbot.waitUntil(lambda: w.player.engine.stats["frames_delivered"] > 0, timeout=10000)
+    conn = sqlite3.connect(analysed_db)
+    try:
+        path, title, artist, album, duration = conn.execute(
+            "SELECT path, title, artist, album, duration FROM tracks WHERE id = ?", (queued[0],)).fetchone()
+    finally:
+        conn.close()
+    shown = title or Path(path).name
+    assert w.now_playing.title.fullText() == shown
+    assert w.windowTitle() == f"{shown} — moodplayer"
+    meta = metadata(w)
+    assert meta["xesam:title"] == shown and meta["xesam:url"] == QUrl.fromLocalFile(path).toString()
+    assert meta.get("xesam:artist") == ([artist] if artist else None)
+    assert meta.get("xesam:album") == (album or None)
+    assert meta["mpris:length"] == int(duration * 1e6)
+    assert [i.track_id for i in w.player.engine.queue[:1]] == queued[:1]
+    assert len(w.model.data_) == 0 and messages == []   # still no table, and nothing to complain about
 
 
 def test_cover_art_of_every_format_arrives_decoded_and_scaled(qapp, media) -> None:

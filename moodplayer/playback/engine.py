@@ -1,9 +1,12 @@
-"""The audio engine: a PortAudio output stream fed by a decoder thread through a bounded timeline.
+"""The audio engine: an output stream fed by a decoder thread through a bounded timeline.
 
 Threads: the PortAudio callback only copies frames (and counts); the decoder thread opens, decodes,
 resamples and writes; the event thread runs listeners and database writes. Commands (seek, next,
 replace the upcoming tracks) bump a generation number under the lock: the decoder drops whatever it
 was doing for an older generation, so no stale audio can slip in after a seek.
+
+The output is PortAudio (``device.open_output``) unless ``output=`` names another opener, such as
+``null.NullOutput`` (no sound device: headless runs and the fast tests).
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from moodplayer.playback.decode import DecodeError
-from moodplayer.playback.device import NoDevice, open_output
+from moodplayer.playback.device import NoDevice, OpenOutput, Stream, open_output
 from moodplayer.playback.events import EventHub
 from moodplayer.playback.history import PlayHistory
 from moodplayer.playback.item import QueueItem
@@ -29,8 +32,10 @@ class AudioEngine:
     """Gapless player of a replaceable queue of QueueItems; see ``events.EVENTS`` for the callbacks."""
 
     def __init__(self, *, device: int | str | None = None, blocksize: int = 0, latency: str | float = "high",
-                 buffer_s: float = 3.0, db_path: str | Path | None = None, preamp_db: float = 0.0) -> None:
+                 buffer_s: float = 3.0, db_path: str | Path | None = None, preamp_db: float = 0.0,
+                 output: OpenOutput | None = None) -> None:
         self.device, self.blocksize, self.latency = device, blocksize, latency
+        self.output: OpenOutput = output or open_output
         self.buffer_s, self.db_path, self.preamp_db = buffer_s, db_path, preamp_db
         self.state, self.message = "stopped", None
         self.samplerate, self.channels = 0, 0
@@ -50,7 +55,7 @@ class AudioEngine:
         self._position = 0.0
         self._duration: float | None = None
         self._volume = self._applied_volume = 1.0
-        self._stream: Any = None
+        self._stream: Stream | None = None
         self._timeline: Timeline | None = None
         self._closing = False
         self.events = EventHub(on_tick=self._tick)
@@ -65,8 +70,9 @@ class AudioEngine:
         if self._stream is not None:
             return True
         try:
-            stream, rate, channels = open_output(self._callback, device=self.device, blocksize=self.blocksize,
-                                                 latency=self.latency, finished=self._stream_finished)
+            stream, rate, channels = self.output(self._callback, device=self.device, blocksize=self.blocksize,
+                                                 latency=self.latency, finished=self._stream_finished,
+                                                 ready=self._ready)
         except NoDevice as exc:
             self._set_state("no-device", str(exc))
             return False
@@ -254,6 +260,15 @@ class AudioEngine:
             self._cond.notify_all()
 
     # -- audio callback (PortAudio thread) ------------------------------------------------------
+    def _ready(self, frames: int) -> bool:
+        """Whether the callback could fill ``frames`` without a gap now. A sound card cannot wait for
+        this; the null output's "as fast as ready" mode does, so it never starves."""
+        with self._cond:
+            tl = self._timeline
+            if tl is None or self.state != "playing" or self._priming:
+                return False
+            return tl.buffered() >= frames or tl.finished
+
     def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         st = self.stats
         st["callbacks"] += 1

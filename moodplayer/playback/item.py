@@ -17,6 +17,7 @@ class QueueItem:
     duration: float | None = None
     rg_gain_db: float | None = None     # ReplayGain track gain
     rg_peak: float | None = None        # ReplayGain track peak (linear, 1.0 = full scale)
+    album: str | None = None
 
     def gain(self, preamp_db: float = PREAMP_DB) -> float:
         """Linear factor: ReplayGain plus preamp, lowered so the tagged peak never clips."""
@@ -32,14 +33,8 @@ class QueueItem:
         """From a tracks-table row (``store.export_tracks`` dicts or a ``SELECT * FROM tracks`` row)."""
         r = dict(row)
         return cls(path=str(r["path"]), track_id=r.get("id"), title=r.get("title"), artist=r.get("artist"),
-                   duration=r.get("duration"), rg_gain_db=r.get("rg_track_gain"), rg_peak=r.get("rg_track_peak"))
-
-    @classmethod
-    def from_db(cls, conn: sqlite3.Connection, track_id: int) -> "QueueItem":
-        row = conn.execute("SELECT * FROM tracks WHERE id = ?", (int(track_id),)).fetchone()
-        if row is None:
-            raise KeyError(f"no track with id {track_id} in the library")
-        return cls.from_row(row)
+                   duration=r.get("duration"), rg_gain_db=r.get("rg_track_gain"), rg_peak=r.get("rg_track_peak"),
+                   album=r.get("album"))
 
     @classmethod
     def many_from_db(cls, conn: sqlite3.Connection, track_ids: list[int]) -> list["QueueItem"]:
@@ -64,4 +59,4 @@ class QueueItem:
         except (TagError, OSError):
             return cls(path=str(p), title=p.stem)
         return cls(path=str(p), title=t.title or p.stem, artist=t.artist, duration=t.duration,
-                   rg_gain_db=t.rg_track_gain, rg_peak=t.rg_track_peak)
+                   rg_gain_db=t.rg_track_gain, rg_peak=t.rg_track_peak, album=t.album)

@@ -16,7 +16,8 @@ from sklearn.neighbors import KDTree
 from moodplayer.recommend.feedback import effective_positions, load_feedback
 
 _TRACKS_SQL = """
-    SELECT t.id, t.path, t.title, t.artist, t.duration, a.valence, a.arousal
+    SELECT t.id, t.path, t.title, t.artist, t.duration, a.valence, a.arousal,
+           t.album, t.rg_track_gain, t.rg_track_peak
     FROM tracks t JOIN analysis a ON a.track_id = t.id
     WHERE t.available = 1 AND a.valence IS NOT NULL AND a.arousal IS NOT NULL
     ORDER BY t.id"""
@@ -36,7 +37,11 @@ def library_stamp(conn: sqlite3.Connection) -> tuple:
 
 @dataclass
 class MoodIndex:
-    """Tracks as rows: ids, metadata, mood (as analysed) and effective mood (after feedback)."""
+    """Tracks as rows: ids, metadata, mood (as analysed) and effective mood (after feedback).
+
+    It carries what playing a track needs (path, tags, ReplayGain), so a queue built from it can be
+    played without any other view of the library having loaded (``playback.tracks``).
+    """
 
     ids: np.ndarray                       # int64 [n]
     paths: list[str]
@@ -46,6 +51,9 @@ class MoodIndex:
     mood: np.ndarray                      # float64 [n, 2] valence, arousal as analysed
     position: np.ndarray                  # float64 [n, 2] after likes/skips
     moved_by: dict[int, str] = field(default_factory=dict)   # row -> "likes"/"skips"/"likes and skips"
+    albums: list[str | None] = field(default_factory=list)
+    rg_gains: list[float | None] = field(default_factory=list)    # ReplayGain track gain (dB)
+    rg_peaks: list[float | None] = field(default_factory=list)    # ReplayGain track peak (linear)
     stamp: tuple | None = None
     tree: KDTree | None = field(default=None, repr=False)
 
@@ -68,7 +76,8 @@ class MoodIndex:
         position, moved = effective_positions(ids, mood, load_feedback(conn))
         return cls(ids=ids, paths=[r[1] for r in rows], titles=[r[2] for r in rows],
                    artists=[r[3] for r in rows], durations=[r[4] for r in rows],
-                   mood=mood, position=position, moved_by=moved, stamp=stamp)
+                   mood=mood, position=position, moved_by=moved, stamp=stamp, albums=[r[7] for r in rows],
+                   rg_gains=[r[8] for r in rows], rg_peaks=[r[9] for r in rows])
 
     def is_stale(self, conn: sqlite3.Connection) -> bool:
         """True when the library changed since this index was built.

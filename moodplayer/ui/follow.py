@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+if TYPE_CHECKING:
+    from moodplayer.vision.pipeline import MoodReading
 
 TAU = 1.2               # seconds for the target to cover ~63 % of the way to the face's mood
 MIN_CONFIDENCE = 0.35
@@ -39,7 +42,7 @@ class CameraFollower(QObject):
         elif self.goal is not None:
             self._kick()
 
-    def set_reading(self, reading: Any) -> None:
+    def set_reading(self, reading: "MoodReading | None") -> None:
         ok = reading is not None and reading.valence is not None and reading.confidence >= MIN_CONFIDENCE
         self.goal = (float(reading.valence), float(reading.arousal)) if ok else None
         if self.enabled and self.goal is not None:

@@ -6,9 +6,7 @@ sort order is computed once per column and cached (descending is the same list r
 """
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from moodplayer.display import display_path, terminal_safe, tooltip_html
@@ -45,7 +43,7 @@ class LibraryModel(QAbstractTableModel):
 
     filtered = Signal(int, int)   # shown, total
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data_ = LibraryData()
         self.visible: list[int] = []
@@ -129,10 +127,6 @@ class LibraryModel(QAbstractTableModel):
         except ValueError:
             return None
 
-    def visible_track_ids(self) -> list[int]:
-        ids = self.data_.id
-        return [ids[r] for r in self.visible]
-
     # -- QAbstractTableModel ------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.visible)
@@ -140,7 +134,7 @@ class LibraryModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
@@ -148,7 +142,7 @@ class LibraryModel(QAbstractTableModel):
                        else Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         d, r, col = self.data_, self.visible[index.row()], index.column()

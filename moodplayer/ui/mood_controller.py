@@ -5,7 +5,7 @@ target read-out, so the window only has to build them.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel
@@ -18,6 +18,10 @@ from moodplayer.ui.mood_pad import MoodPad
 from moodplayer.ui.mood_session import CALM_TARGET, LIFT_TARGET, MoodSession
 from moodplayer.ui.queue_panel import QueuePanel
 from moodplayer.ui.settings import Settings
+
+if TYPE_CHECKING:
+    from moodplayer.recommend.queue import Pick
+    from moodplayer.vision.pipeline import MoodReading
 
 
 class MoodController(QObject):
@@ -68,7 +72,7 @@ class MoodController(QObject):
         self.target_label.setText(f"<span style='color:{colour}'>●</span>&nbsp; {region_phrase(v, a)}"
                                   f"<span style='color:{theme.MUTED}'>&nbsp;&nbsp;valence {v:.2f} · arousal {a:.2f}</span>")
 
-    def _queue_changed(self, picks: list[Any]) -> None:
+    def _queue_changed(self, picks: list["Pick"]) -> None:
         self.queue.set_picks(picks, path=bool(self.session.path))
         self.pad.set_queue([p.track_id for p in picks])
 
@@ -89,7 +93,7 @@ class MoodController(QObject):
         self.pathStarted.emit()
         return n
 
-    def _camera_read(self, reading: Any) -> None:
+    def _camera_read(self, reading: "MoodReading | None") -> None:
         if reading is None or reading.valence is None:
             self.pad.set_camera(None, None)
         else:

@@ -6,9 +6,15 @@ audio the decoder had already prepared for the next track.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from moodplayer.recommend.index import MoodIndex
+    from moodplayer.recommend.queue import Pick
 
 QUEUE_LENGTH = 20
 PUSH_DELAY_MS = 350
@@ -26,22 +32,22 @@ class MoodSession(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.index: Any = None
+        self.index: MoodIndex | None = None
         self.target = (0.5, 0.5)
-        self.picks: list[Any] = []
-        self.path: list[Any] = []           # remaining mood-path picks (empty: plain KNN)
+        self.picks: list[Pick] = []
+        self.path: list[Pick] = []           # remaining mood-path picks (empty: plain KNN)
         self.path_points: list[tuple[float, float]] = []
         self.played: set[int] = set()       # recently played + heard this session: not queued again
         self.current_id: int | None = None
         self.length = QUEUE_LENGTH
-        self._mask: Any = None
+        self._mask: np.ndarray | None = None
         self._push = QTimer(self)
         self._push.setSingleShot(True)
         self._push.setInterval(PUSH_DELAY_MS)
         self._push.timeout.connect(lambda: self.pushQueue.emit(list(self.picks)))
 
     # -- inputs -----------------------------------------------------------------------------------
-    def set_index(self, index: Any, recently_played: set[int] | None = None) -> None:
+    def set_index(self, index: "MoodIndex | None", recently_played: set[int] | None = None) -> None:
         self.index = index
         if recently_played is not None:
             self.played |= set(recently_played)
@@ -96,7 +102,7 @@ class MoodSession(QObject):
         return len(self.path)
 
     # -- queue --------------------------------------------------------------------------------------
-    def _exclusion(self) -> Any:
+    def _exclusion(self) -> "np.ndarray | None":
         if self._mask is None and self.index is not None:
             ids = set(self.played)
             if self.current_id is not None:

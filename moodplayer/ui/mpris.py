@@ -6,14 +6,23 @@ Properties.Get/GetAll/Set and Introspect from the adaptors' Qt properties; Prope
 hand when the player's state changes. Integers that the spec types as int64 go out as int64 where the
 declaration allows (Position, Seek, Seeked); ``mpris:length`` inside Metadata travels as a plain
 variant, which QtDBus sends as int32 below 2^31 microseconds (35 minutes) and int64 above.
+
+What it reads comes from the player and the playback controller (the engine's current QueueItem, the
+library database for OpenUri), never from the table, which may not have loaded.
 """
 from __future__ import annotations
 
 import os
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import ClassInfo, Property, QMetaType, QObject, QUrl, Signal, Slot
 from PySide6.QtDBus import QDBusAbstractAdaptor, QDBusArgument, QDBusConnection, QDBusMessage, QDBusObjectPath
+
+if TYPE_CHECKING:
+    from moodplayer.ui.now_playing import NowPlaying
+    from moodplayer.ui.playback_controller import PlaybackController
+    from moodplayer.ui.player import Player
 
 OBJECT_PATH = "/org/mpris/MediaPlayer2"
 ROOT_IFACE = "org.mpris.MediaPlayer2"
@@ -23,13 +32,27 @@ NO_TRACK = "/org/mpris/MediaPlayer2/TrackList/NoTrack"
 MIME_TYPES = ["audio/mpeg", "audio/flac", "audio/ogg", "audio/opus", "audio/mp4", "audio/x-wav"]
 
 
+class MprisHost(Protocol):
+    """What MPRIS needs from the window: its player, playback controller and now-playing bar."""
+
+    player: "Player"
+    playback: "PlaybackController"
+    now_playing: "NowPlaying"
+
+    def player_pause(self) -> None: ...
+    def showNormal(self) -> None: ...  # noqa: N802 - Qt names
+    def raise_(self) -> None: ...
+    def activateWindow(self) -> None: ...  # noqa: N802
+    def close(self) -> bool: ...
+
+
 def _track_path(track_id: int | None) -> str:
     return f"/org/moodplayer/track/{track_id}" if track_id is not None else NO_TRACK
 
 
 @ClassInfo({"D-Bus Interface": ROOT_IFACE})
 class RootAdaptor(QDBusAbstractAdaptor):
-    def __init__(self, parent: QObject, window: Any) -> None:
+    def __init__(self, parent: QObject, window: MprisHost) -> None:
         super().__init__(parent)
         self.window = window
 
@@ -56,7 +79,7 @@ class RootAdaptor(QDBusAbstractAdaptor):
 class PlayerAdaptor(QDBusAbstractAdaptor):
     Seeked = Signal("qlonglong")
 
-    def __init__(self, parent: QObject, window: Any) -> None:
+    def __init__(self, parent: QObject, window: MprisHost) -> None:
         super().__init__(parent)
         self.window = window
 
@@ -98,17 +121,17 @@ class PlayerAdaptor(QDBusAbstractAdaptor):
     @Slot(str)
     def OpenUri(self, uri: str) -> None:  # noqa: N802
         path = QUrl(uri).toLocalFile()
-        row = self.window.model.data_.row_of
-        for tid, r in row.items():
-            if self.window.model.data_.path[r] == path:
-                self.window.playback.play_track(tid, "Opened from the desktop.")
-                return
+        tid = self.window.playback.tracks.find_path(path) if path else None
+        if tid is None:
+            self.window.playback.message.emit(f"Not in the library, so not played: {path or uri}")
+            return
+        self.window.playback.play_track(tid, "Opened from the desktop.")
 
     # -- properties -----------------------------------------------------------------------------------
     def _status(self) -> str:
         return {"playing": "Playing", "paused": "Paused"}.get(self.window.player.state, "Stopped")
 
-    def _metadata(self) -> dict[str, Any]:
+    def _metadata(self) -> dict[str, object]:
         return metadata(self.window)
 
     def _volume(self) -> float:
@@ -120,8 +143,7 @@ class PlayerAdaptor(QDBusAbstractAdaptor):
         self.window.now_playing.set_volume(v)
 
     def _position(self) -> int:
-        engine = self.window.player.engine
-        return int((engine.position if engine is not None else 0.0) * 1e6)
+        return int(self.window.player.elapsed * 1e6)
 
     PlaybackStatus = Property(str, _status)
     Metadata = Property("QVariantMap", _metadata)
@@ -138,30 +160,29 @@ class PlayerAdaptor(QDBusAbstractAdaptor):
     CanControl = Property(bool, lambda self: True)
 
 
-def metadata(window: Any) -> dict[str, Any]:
+def metadata(window: MprisHost) -> dict[str, object]:
     """The MPRIS metadata of the track being heard (only the track id when nothing plays)."""
     tid = window.playback.current_id
-    out: dict[str, Any] = {"mpris:trackid": QDBusObjectPath(_track_path(tid))}
-    d = window.model.data_
-    row = d.row_of.get(tid) if tid is not None else None
-    if row is None:
+    out: dict[str, object] = {"mpris:trackid": QDBusObjectPath(_track_path(tid))}
+    item = window.playback.current_item
+    if item is None:
         return out
-    out["xesam:title"] = d.display_title(row)
-    if d.artist[row]:
-        out["xesam:artist"] = [d.artist[row]]
-    if d.album[row]:
-        out["xesam:album"] = d.album[row]
-    if d.duration[row]:
-        out["mpris:length"] = int(d.duration[row] * 1e6)
-    out["xesam:url"] = QUrl.fromLocalFile(d.path[row]).toString()
+    out["xesam:title"] = item.title or Path(item.path).name
+    if item.artist:
+        out["xesam:artist"] = [item.artist]
+    if item.album:
+        out["xesam:album"] = item.album
+    if item.duration:
+        out["mpris:length"] = int(item.duration * 1e6)
+    out["xesam:url"] = QUrl.fromLocalFile(item.path).toString()
     return out
 
 
 class Mpris(QObject):
     """Owns the exported object and sends PropertiesChanged as the player changes."""
 
-    def __init__(self, window: Any, bus: QDBusConnection, service: str) -> None:
-        super().__init__(window)
+    def __init__(self, window: MprisHost, bus: QDBusConnection, service: str) -> None:
+        super().__init__(window if isinstance(window, QObject) else None)
         self.window, self.bus, self.service = window, bus, service
         self.root = QObject(self)
         self.root_adaptor = RootAdaptor(self.root, window)
@@ -185,7 +206,7 @@ class Mpris(QObject):
         self.bus.unregisterService(self.service)
 
 
-def register(window: Any, bus: QDBusConnection | None = None) -> Mpris | None:
+def register(window: MprisHost, bus: QDBusConnection | None = None) -> Mpris | None:
     """Export MPRIS for ``window``; None (and the app carries on) where there is no session bus."""
     bus = bus or QDBusConnection.sessionBus()
     if not bus.isConnected():

@@ -3,10 +3,10 @@ seek bar and the volume. It shows what it is told and reports clicks; the window
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from moodplayer.display import terminal_safe, tooltip_html
@@ -73,7 +73,7 @@ class ElidedLabel(QLabel):
     def fullText(self) -> str:  # noqa: N802
         return self._full
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._elide()
 

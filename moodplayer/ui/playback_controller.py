@@ -1,28 +1,50 @@
 """What happens when the user plays, skips or likes: the mood queue goes to the engine, the engine's
-news goes to the now-playing bar, the table and the pad, and likes/skips go to the feedback table."""
+news goes to the now-playing bar, the table and the pad, and likes/skips go to the feedback table.
+
+Tracks to play come from the core (``playback.tracks.TrackCatalog``: the mood index the queue was
+built from, else the library database), never from the table, which loads in another worker and may
+not be there yet. A track that cannot be played is logged and said in the status bar, never dropped
+without a word.
+"""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
+from moodplayer.playback.item import QueueItem
+from moodplayer.playback.tracks import TrackCatalog, Unplayable
 from moodplayer.ui.library_model import LibraryModel
 from moodplayer.ui.mood_session import MoodSession
 from moodplayer.ui.now_playing import NowPlaying
 from moodplayer.ui.player import Player
-from moodplayer.ui.workers import Workers, track_details_job
+from moodplayer.ui.workers import Task, Workers, track_details_job
+
+if TYPE_CHECKING:
+    from moodplayer.recommend.index import MoodIndex
+    from moodplayer.recommend.queue import Pick
+
+log = logging.getLogger(__name__)
 
 SKIP_BEFORE = 0.5     # "next" before half the track counts as a skip at the current mood
 
 
-def short_why(pick: Any) -> str:
+def short_why(pick: "Pick") -> str:
     """The now-playing line: where the track sits and how close it is (the full sentence is the tooltip)."""
     from moodplayer.recommend.regions import region_phrase
 
     step = f"Step {pick.step[0]} of {pick.step[1]} · " if pick.step else ""
     moved = f" · placed by your {pick.moved_by}" if pick.moved_by else ""
     return f"{step}{region_phrase(pick.valence, pick.arousal).capitalize()} · {pick.distance:.2f} from your target{moved}"
+
+
+def unplayable_message(bad: Sequence[Unplayable]) -> str:
+    """One status-bar line for the tracks that could not be queued."""
+    if len(bad) == 1:
+        return f"Cannot play {bad[0]}"
+    return f"{len(bad)} tracks cannot be played (first: {bad[0]})"
 
 
 class PlaybackController(QObject):
@@ -37,12 +59,15 @@ class PlaybackController(QObject):
         self.np, self.workers = now_playing, workers
         self.why: dict[int, tuple[str, str]] = {}     # track id -> (short line, full sentence)
         self.current_id: int | None = None
-        self._position = (0.0, None)
+        self.current_item: QueueItem | None = None
+        self.tracks = TrackCatalog(self.db, session.index)
+        self._position: tuple[float, float | None] = (0.0, None)
         player.trackChanged.connect(self._track_changed)
         player.position.connect(self._on_position)
         player.stateChanged.connect(self._state_changed)
         player.error.connect(lambda path, msg: self.message.emit(f"Skipped {Path(path).name}: {msg}"))
         session.pushQueue.connect(self._push)
+        session.indexChanged.connect(self._index_changed)
         now_playing.playPauseClicked.connect(self.play_pause)
         now_playing.nextClicked.connect(self.next)
         now_playing.previousClicked.connect(player.previous)
@@ -51,24 +76,29 @@ class PlaybackController(QObject):
         now_playing.likeClicked.connect(self.like)
 
     # -- building engine items ------------------------------------------------------------------------
-    def item(self, track_id: int) -> Any:
-        from moodplayer.playback.item import QueueItem
+    def _index_changed(self, index: "MoodIndex | None") -> None:
+        self.tracks.set_index(index)
 
-        d = self.library.data_
-        row = d.row_of.get(int(track_id))
-        if row is None:
+    def item(self, track_id: int) -> QueueItem | None:
+        """The engine's item for a track (None, reported, when it cannot be played)."""
+        got = self.tracks.item(track_id)
+        if isinstance(got, Unplayable):
+            self._report([got])
             return None
-        return QueueItem(path=d.path[row], track_id=int(track_id), title=d.display_title(row), artist=d.artist[row],
-                         duration=d.duration[row], rg_gain_db=d.rg_gain[row], rg_peak=d.rg_peak[row])
+        return got
 
-    def _items(self, picks: Sequence[Any]) -> list[Any]:
-        out = []
+    def _items(self, picks: Sequence["Pick"]) -> list[QueueItem]:
         for p in picks:
             self.why[p.track_id] = (short_why(p), p.why)
-            it = self.item(p.track_id)
-            if it is not None:
-                out.append(it)
-        return out
+        items, bad = self.tracks.resolve(p.track_id for p in picks)
+        if bad:
+            self._report(bad)
+        return items
+
+    def _report(self, bad: Sequence[Unplayable]) -> None:
+        for u in bad:
+            log.warning("cannot play %s", u)
+        self.message.emit(unplayable_message(bad))
 
     # -- commands ---------------------------------------------------------------------------------------
     def play_track(self, track_id: int, why: str | None = None) -> None:
@@ -76,12 +106,6 @@ class PlaybackController(QObject):
         reason it was queued for."""
         first = self.item(track_id)
         if first is None:
-            self.message.emit("That track is not in the library any more.")
-            return
-        d = self.library.data_
-        row = d.row_of[int(track_id)]
-        if not d.available[row]:
-            self.message.emit(f"{first.path}: file not found (moved or deleted?)")
             return
         pick = next((p for p in self.session.picks if p.track_id == int(track_id)), None)
         if why is None and pick is not None:
@@ -94,11 +118,12 @@ class PlaybackController(QObject):
     def play_pause(self) -> None:
         if self.player.toggle():
             return
-        items = self._items(self.session.picks)
-        if not items:
+        if not self.session.picks:
             self.message.emit("Nothing to play yet: add a music folder (its tracks join the pad once analysed).")
             return
-        self.player.play_items(items, 0)
+        items = self._items(self.session.picks)
+        if items:
+            self.player.play_items(items, 0)
 
     def next(self) -> None:
         seconds, duration = self._position
@@ -115,7 +140,7 @@ class PlaybackController(QObject):
         track_id, (v, a) = self.current_id, self.session.target
         db = self.db
 
-        def job(task: Any) -> None:
+        def job(task: Task) -> None:
             from moodplayer.library.store import connect
             from moodplayer.recommend.feedback import record_feedback
 
@@ -124,25 +149,35 @@ class PlaybackController(QObject):
                 record_feedback(conn, int(track_id), kind, v, a)
             finally:
                 conn.close()
-        self.workers.start(job, name=f"recording a {kind}", on_error=self.message.emit,
+        self.workers.start(job, name=f"recording a {kind}",
+                           on_error=lambda exc: self.message.emit(f"recording a {kind}: {exc}"),
                            on_result=lambda _: self.feedbackRecorded.emit())
 
-    def _push(self, picks: list[Any]) -> None:
+    def _push(self, picks: list["Pick"]) -> None:
         """A new order for what comes next; only while something is loaded (else the panel shows it)."""
         if self.player.engine is not None and self.player.state in ("playing", "paused"):
             self.player.replace_upcoming(self._items(picks))
 
     # -- engine news ------------------------------------------------------------------------------------
-    def _track_changed(self, index: int, item: Any) -> None:
-        tid = getattr(item, "track_id", None)
-        self.current_id = tid
-        d = self.library.data_
-        row = d.row_of.get(tid) if tid is not None else None
-        album = d.album[row] if row is not None else None
-        mood = (d.valence[row], d.arousal[row]) if row is not None else (None, None)
+    @property
+    def current_title(self) -> str | None:
+        """The title of the track being heard (for the window title), None when nothing plays."""
+        item = self.current_item
+        if item is None:
+            return None
+        return item.title or Path(item.path).name
+
+    def _track_changed(self, index: int, item: QueueItem) -> None:
+        tid = item.track_id
+        self.current_id, self.current_item = tid, item
+        mood: tuple[float | None, float | None] = (None, None)
+        mi = self.session.index
+        row = mi.row_of.get(tid) if mi is not None and tid is not None else None
+        if row is not None:
+            mood = (float(mi.mood[row][0]), float(mi.mood[row][1]))
         title = item.title or Path(item.path).name
         short, full = self.why.get(tid, ("", "")) if tid is not None else ("", "")
-        self.np.set_track(tid, title, item.artist, album, short, mood, full)
+        self.np.set_track(tid, title, item.artist, item.album, short, mood, full)
         self.np.set_playing(True)
         self.library.set_playing(tid)
         self.playingChanged.emit(tid)
@@ -155,7 +190,7 @@ class PlaybackController(QObject):
             return   # the track changed again meanwhile
         self.np.set_details(details.get("windows") or [], details.get("duration"), details.get("cover"))
 
-    def _on_position(self, seconds: float, duration: Any) -> None:
+    def _on_position(self, seconds: float, duration: float | None) -> None:
         self._position = (seconds, duration)
         self.np.set_position(seconds, duration)
 
@@ -164,6 +199,6 @@ class PlaybackController(QObject):
         if state == "no-device":
             self.message.emit(f"No sound: {message}" if message else "No audio output device.")
         if state == "stopped" and self.player.current is None:
-            self.current_id = None
+            self.current_id, self.current_item = None, None
             self.library.set_playing(None)
             self.playingChanged.emit(None)

@@ -6,13 +6,19 @@ first play opens it on a pool thread and carries out the request when it is read
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from moodplayer.playback.item import QueueItem
+from moodplayer.ui.tasks import run_in_background
 from moodplayer.ui.workers import Task
+
+if TYPE_CHECKING:
+    from moodplayer.playback.engine import AudioEngine
+
+EngineFactory = Callable[[], "AudioEngine"]
 
 
 class Player(QObject):
@@ -22,27 +28,26 @@ class Player(QObject):
     error = Signal(str, str)                 # path, message
     _opened = Signal(bool)
 
-    def __init__(self, engine_factory: Callable[[], Any], parent: QObject | None = None) -> None:
+    def __init__(self, engine_factory: EngineFactory, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._factory = engine_factory
-        self.engine: Any = None
+        self.engine: AudioEngine | None = None
         self._open_state = "closed"          # closed | opening | open | failed
         self._pending: list[Callable[[], None]] = []
-        self._lock = threading.Lock()
         self._task: Task | None = None
         self.state = "stopped"
         self._volume = 1.0
         self._opened.connect(self._on_opened)
 
     # -- lifecycle ----------------------------------------------------------------------------------
-    def _ensure_engine(self) -> Any:
+    def _ensure_engine(self) -> "AudioEngine":
         if self.engine is None:
             self.engine = self._factory()
             self.engine.volume = self._volume
             self.engine.on("track_changed", lambda i, item: self.trackChanged.emit(int(i), item))
             self.engine.on("position", lambda s, d: self.position.emit(float(s), d))
             self.engine.on("state_changed", self._engine_state)
-            self.engine.on("error", lambda item, msg: self.error.emit(str(getattr(item, "path", "")), str(msg)))
+            self.engine.on("error", lambda item, msg: self.error.emit(str(item.path), str(msg)))
         return self.engine
 
     def _engine_state(self, state: str, message: str | None) -> None:
@@ -62,7 +67,7 @@ class Player(QObject):
         self._task = Task(job, "audio device")
         self._task.signals.result.connect(lambda ok: self._opened.emit(bool(ok)))
         self._task.signals.error.connect(lambda msg: self._opened.emit(False))
-        QThreadPool.globalInstance().start(self._task)
+        run_in_background(self._task)
 
     def _on_opened(self, ok: bool) -> None:
         if self.engine is None:              # closed while the device was opening: nothing to carry out
@@ -96,7 +101,7 @@ class Player(QObject):
         self._open_state = "closed"
 
     # -- commands -----------------------------------------------------------------------------------
-    def play_items(self, items: Sequence[Any], start: int = 0) -> None:
+    def play_items(self, items: Sequence[QueueItem], start: int = 0) -> None:
         """Replace the queue with ``items`` and play from ``start``."""
         items = list(items)
 
@@ -105,7 +110,7 @@ class Player(QObject):
             self.engine.play(start)
         self._when_open(go)
 
-    def replace_upcoming(self, items: Sequence[Any]) -> None:
+    def replace_upcoming(self, items: Sequence[QueueItem]) -> None:
         items = list(items)
         if self.engine is None:
             return
@@ -154,12 +159,17 @@ class Player(QObject):
         return self._volume
 
     @property
-    def current(self) -> Any:
+    def elapsed(self) -> float:
+        """Seconds into the track being heard (0 when nothing is loaded)."""
+        return 0.0 if self.engine is None else float(self.engine.position)
+
+    @property
+    def current(self) -> QueueItem | None:
         return None if self.engine is None else self.engine.current
 
 
-def default_engine_factory(device: str | int | None, db_path: Path, blocksize: int = 0) -> Callable[[], Any]:
-    def make() -> Any:
+def default_engine_factory(device: str | int | None, db_path: Path, blocksize: int = 0) -> EngineFactory:
+    def make() -> "AudioEngine":
         from moodplayer.playback.engine import AudioEngine
 
         return AudioEngine(device=device, db_path=db_path, blocksize=blocksize)

@@ -2,7 +2,7 @@
 plus the mood-path controls ("lift me up", "wind down")."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
@@ -12,11 +12,14 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 from moodplayer.display import display_path, terminal_safe, tooltip_html
 from moodplayer.ui import icons, theme
 
+if TYPE_CHECKING:
+    from moodplayer.recommend.queue import Pick
+
 PICK_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _title(pick: Any) -> str:
+def _title(pick: "Pick") -> str:
     """The pick's title, else its file name, as one printable line (tags are untrusted text)."""
     return terminal_safe(pick.title or display_path(pick.path).rsplit("/", 1)[-1])
 
@@ -126,7 +129,7 @@ class QueuePanel(QWidget):
         lay.addLayout(head)
         lay.addWidget(self.list, 1)
         lay.addLayout(buttons)
-        self.picks: list[Any] = []
+        self.picks: list[Pick] = []
         self.set_empty("Analysed tracks will queue up here.")
 
     def set_empty(self, text: str) -> None:
@@ -135,7 +138,7 @@ class QueuePanel(QWidget):
         item.setFlags(Qt.ItemFlag.NoItemFlags)
         self.list.addItem(item)
 
-    def set_picks(self, picks: Sequence[Any], path: bool = False) -> None:
+    def set_picks(self, picks: Sequence["Pick"], path: bool = False) -> None:
         self.picks = list(picks)
         self.list.setUpdatesEnabled(False)
         self.list.clear()
