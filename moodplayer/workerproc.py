@@ -36,7 +36,14 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def worker_setup(parent_pid: int) -> None:
-    """Call first in a worker initializer, with the parent's ``os.getpid()`` passed from the parent."""
+    """Call first in a worker initializer, with the parent's ``os.getpid()`` passed from the parent.
+
+    Decoders' notes on broken files (which the results report per file) are silenced; the worker's
+    log records join the parent's log file. Its errors travel back to the parent as exceptions.
+    """
+    from moodplayer.logsetup import configure_worker
+
+    configure_worker()
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:

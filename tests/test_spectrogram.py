@@ -1,4 +1,4 @@
-"""The spectrogram recipe (DESIGN.md contract): the app's image equals a direct librosa computation."""
+"""The spectrogram recipe (the contract in moodplayer/analysis/spectrogram.py's docstring): the app's image equals a direct librosa computation."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +14,7 @@ SHARED_PNG = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "s
 
 
 def reference_image(y: np.ndarray) -> np.ndarray:
-    """The recipe written out step by step from DESIGN.md, independently of the module under test."""
+    """The recipe written out step by step from that docstring, independently of the module under test."""
     m = librosa.feature.melspectrogram(y=y.astype(np.float32), sr=22050, n_fft=1024, hop_length=512, n_mels=128,
                                        htk=False, norm="slaney", power=2.0, window="hann", center=True)
     log = np.log(m + 1e-9)

@@ -18,7 +18,6 @@ from moodplayer.commands import add_db_argument
 from moodplayer.display import display_path, terminal_safe
 from moodplayer.library.scanner import ScanError, scan
 from moodplayer.library.store import LibraryError, connect
-from moodplayer.nativelog import silence_native_stderr
 from moodplayer.paths import default_db_path
 from moodplayer.termprogress import ProgressBar
 
@@ -68,7 +67,7 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 
 
 def run(args: argparse.Namespace) -> int:
-    silence_native_stderr()  # decoders' own notes on broken files; we list the reasons ourselves
+    # the decoders' own notes on broken files were silenced at start (cli.main); we list the reasons
     with _stop_on_signals() as stop:
         code = _scan(args, stop)
         if code is None and not args.no_analyze and not stop.is_set():

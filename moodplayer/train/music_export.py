@@ -1,6 +1,6 @@
 """ONNX export of the music valence/arousal model and the onnxruntime-vs-torch check.
 
-Contract (DESIGN.md): one input float32 [N,1,128,256], one output float32 [N,2], dynamic batch,
+Contract with the app (moodplayer.analysis.music_model): one input float32 [N,1,128,256], one output float32 [N,2], dynamic batch,
 one self-contained file (no external .data next to it).
 """
 from __future__ import annotations
@@ -51,10 +51,10 @@ def export_onnx(model: nn.Module, path: Path) -> str:
 
 
 def ort_session(path: Path):
-    import onnxruntime as ort
+    """A CPU session over the exported file (the app's factory, GPU off: the check compares to torch on CPU)."""
+    from moodplayer.onnx_session import create_session
 
-    ort.set_default_logger_severity(3)
-    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return create_session(path, what="exported music model", use_gpu=False)
 
 
 def verify_onnx(model: nn.Module, path: Path, x: np.ndarray) -> float:

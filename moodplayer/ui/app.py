@@ -43,16 +43,39 @@ def build_window(argv: list[str] | None = None, *, db: str | Path | None = None,
     return app, window
 
 
-def run_gui(argv: list[str] | None = None) -> int:
-    """The ``moodplayer`` command without a sub-command: open the window and run until it closes."""
+def run_gui(argv: list[str] | None = None, *, db: str | Path | None = None) -> int:
+    """The ``moodplayer`` command without a sub-command: open the window (on ``db``, else the default
+    library) and run until it closes."""
     from PySide6.QtCore import QTimer
 
-    app, window = build_window(argv)
+    from moodplayer.logsetup import start_process
+
+    start_process()   # idempotent: the CLI did it already when it started us
+    route_qt_messages()
+    app, window = build_window(argv, db=db)
     window.show()
     window.start_after_first_paint()       # the background work begins once the pad is on screen
     if sys.platform.startswith("linux") and os.environ.get("MOODPLAYER_NO_MPRIS") != "1":
         QTimer.singleShot(500, lambda: _start_mpris(window))
     return app.exec()
+
+
+def route_qt_messages() -> None:
+    """Qt's own warnings go through logging: into the log file, and onto stderr from a terminal (fd 2,
+    where Qt would print them, is silenced for the decoders' sake)."""
+    import logging
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    log = logging.getLogger("moodplayer.qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind: Any, context: Any, message: str) -> None:
+        log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 def _start_mpris(window: Any) -> None:

@@ -2,7 +2,9 @@
 
 One load of each kind runs at a time; a request while one runs marks it dirty and it runs once more
 afterwards. While a scan or the analysis is busy the table and the pad refresh on a timer whose
-interval grows with the time a load takes, so a huge library is not reloaded back to back.
+interval grows with the time a load takes, so a huge library is not reloaded back to back. A task
+that fails hands back its exception; ``problem`` carries the short line and the details the window
+shows, chosen by the exception's type (moodplayer.ui.problems).
 """
 from __future__ import annotations
 
@@ -13,7 +15,16 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from moodplayer.ui.workers import Task, Workers, analysis_job, load_index_job, load_library_job, scan_job
+from moodplayer.logsetup import current_log_file
+from moodplayer.ui.problems import describe
+from moodplayer.ui.workers import (
+    Task,
+    Workers,
+    analysis_job,
+    load_index_job,
+    load_library_job,
+    scan_job,
+)
 
 MIN_REFRESH_MS = 800
 
@@ -25,6 +36,7 @@ class LibraryController(QObject):
     message = Signal(str)
     scanFinished = Signal(object)                # ScanReport
     libraryFailed = Signal(str)                  # the database cannot be used: why, in plain words
+    problem = Signal(str, str)                   # a task failed: a short line, the details (file, reason)
 
     def __init__(self, db: Path, workers: Workers, parent: QObject | None = None,
                  sort_column: Callable[[], int | None] = lambda: None) -> None:
@@ -51,29 +63,35 @@ class LibraryController(QObject):
         if "library" in self._running:
             self._dirty.add("library")
             return
-        self._running["library"] = self.workers.start(
-            load_library_job(self.db, self._sort_column()), name="loading the library", on_result=self._library_done,
-            on_error=self._load_error, on_finished=lambda: self._finished("library"))
+        self._start("library", load_library_job(self.db, self._sort_column()), name="loading the library",
+                    on_result=self._library_done, on_error=self._load_error,
+                    on_finished=lambda: self._finished("library"))
 
     def reload_index(self) -> None:
         if "index" in self._running:
             self._dirty.add("index")
             return
-        self._running["index"] = self.workers.start(
-            _index_with_density(self.db, self.index), name="building the mood index",
-            on_result=self._index_done, on_error=self._load_error, on_finished=lambda: self._finished("index"))
+        self._start("index", _index_with_density(self.db, self.index), name="building the mood index",
+                    on_result=self._index_done, on_error=self._load_error,
+                    on_finished=lambda: self._finished("index"))
+
+    def _start(self, kind: str, fn: Callable[[Task], Any], **how: Any) -> None:
+        """Record the task before it runs: a synchronous runner finishes it inside submit()."""
+        task = self.workers.prepare(fn, **how)
+        self._running[kind] = task
+        self.workers.submit(task)
 
     def _library_done(self, data: Any) -> None:
         self._load_s = max(0.05, float(getattr(data, "seconds", 0.2)))
         self.failed = None
         self.libraryLoaded.emit(data)
 
-    def _load_error(self, text: str) -> None:
+    def _load_error(self, exc: Exception) -> None:
         """A load that fails (not a database, newer schema, disk full, read-only) says so where the
         library would show, instead of "Loading your library…" for ever."""
-        self.failed = text.split(": ", 1)[-1]   # without the job's name ("loading the library: ")
+        self.failed = str(exc) or type(exc).__name__
         self.libraryFailed.emit(self.failed)
-        self.message.emit(text)
+        self._report(exc, "loading the library")
 
     def _index_done(self, result: Any) -> None:
         if result is None:
@@ -112,18 +130,17 @@ class LibraryController(QObject):
         if self._folders:
             folder = self._folders.popleft()
             self.busyChanged.emit(f"Scanning {folder.name}", 0, 0)
-            self._running["scan"] = self.workers.start(
-                scan_job(self.db, folder), name=f"scanning {folder}",
-                on_result=self._scan_done, on_error=self._job_error,
-                on_progress=lambda d, t, f=folder: self._progress(f"Scanning {f.name}", d, t),
-                on_finished=lambda: self._job_finished("scan"))
+            self._start("scan", scan_job(self.db, folder), name=f"scanning {folder}",
+                        on_result=self._scan_done, on_error=lambda exc, f=folder: self._report(exc, f"scanning {f}"),
+                        on_progress=lambda d, t, f=folder: self._progress(f"Scanning {f.name}", d, t),
+                        on_finished=lambda: self._job_finished("scan"))
 
     def _start_analysis(self) -> None:
         self.busyChanged.emit("Analysing moods", 0, 0)
-        self._running["analysis"] = self.workers.start(
-            analysis_job(self.db), name="mood analysis", on_result=self._analysis_done,
-            on_error=self._job_error, on_progress=lambda d, t: self._progress("Analysing moods", d, t),
-            on_finished=lambda: self._job_finished("analysis"))
+        self._start("analysis", analysis_job(self.db), name="mood analysis", on_result=self._analysis_done,
+                    on_error=lambda exc: self._report(exc, "analysing moods"),
+                    on_progress=lambda d, t: self._progress("Analysing moods", d, t),
+                    on_finished=lambda: self._job_finished("analysis"))
 
     def _progress(self, what: str, done: int, total: int) -> None:
         self.busyChanged.emit(what, done, total)
@@ -144,12 +161,10 @@ class LibraryController(QObject):
             self.message.emit(f"Analysed {report.done} tracks in {report.seconds:.0f} s"
                               + (f"; {report.failed} could not be analysed" if report.failed else ""))
 
-    def _job_error(self, text: str) -> None:
-        if "music model not found" in text or "model card unreadable" in text:
-            text = "No music model installed: tracks are listed but not placed on the pad. " + text
-        elif "music_va" in text or "valence/arousal model" in text:
-            text = "The music model cannot be used: tracks are listed but not placed on the pad. " + text
-        self.message.emit(text)
+    def _report(self, exc: Exception, doing: str) -> None:
+        """A failed task: a short line and its details for the window (the task logged it already)."""
+        p = describe(exc, doing, current_log_file())
+        self.problem.emit(p.short, p.details)
 
     def _job_finished(self, kind: str) -> None:
         self._running.pop(kind, None)
@@ -178,7 +193,12 @@ def _index_with_density(db: Path, previous: Any) -> Any:
             return None
         index, recent = result
         density = None
-        from moodplayer.ui.pad_render import CRISP_MAX, DENSITY_SIZE, density_rgba, mood_rgb
+        from moodplayer.ui.pad_render import (
+            CRISP_MAX,
+            DENSITY_SIZE,
+            density_rgba,
+            mood_rgb,
+        )
 
         if len(index) > CRISP_MAX:
             rgba = density_rgba(index.position, mood_rgb(index.position))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMainWindow, QProgressBar, QPushButton, QSplitter, QTableView,
                                QVBoxLayout, QWidget)
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFrame, QHBoxLayo
 from moodplayer.display import display_path
 from moodplayer.ui import icons
 from moodplayer.ui.camera_panel import CameraPanel, parse_source
+from moodplayer.ui.error_notice import ErrorNotice
 from moodplayer.ui.library_controller import LibraryController
 from moodplayer.ui.library_model import ALBUM, ARTIST, AROUSAL, MOOD, TIME, TITLE, VALENCE, LibraryModel
 from moodplayer.ui.mood_pad import MoodPad
@@ -26,10 +27,15 @@ from moodplayer.ui.mood_controller import MoodController
 from moodplayer.ui.mood_session import MoodSession
 from moodplayer.ui.now_playing import NowPlaying
 from moodplayer.ui.playback_controller import PlaybackController
-from moodplayer.ui.player import Player, default_engine_factory
+from moodplayer.ui.player import EngineFactory, Player, default_engine_factory
 from moodplayer.ui.queue_panel import QueuePanel
 from moodplayer.ui.settings import Settings
 from moodplayer.ui.workers import Workers
+
+if TYPE_CHECKING:
+    from moodplayer.recommend.index import MoodIndex
+    from moodplayer.ui.library_data import LibraryData
+    from moodplayer.ui.mpris import Mpris
 
 SEEK_STEP = 5.0
 SEARCH_DELAY_MS = 120
@@ -61,7 +67,7 @@ def _card(*widgets: QWidget, name: str = "card") -> QFrame:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Path, settings: Settings, *, engine_factory: Callable[[], Any] | None = None,
+    def __init__(self, db: Path, settings: Settings, *, engine_factory: EngineFactory | None = None,
                  camera_source: int | str | None = None) -> None:
         super().__init__()
         self.db, self.settings = Path(db), settings
@@ -81,7 +87,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._shortcuts()
         self._restore()
-        self.mpris: Any = None
+        self.mpris: "Mpris | None" = None
         self._started = False
 
     # -- layout -------------------------------------------------------------------------------------
@@ -201,6 +207,9 @@ class MainWindow(QMainWindow):
         self.library.indexLoaded.connect(self._index_loaded)
         self.library.busyChanged.connect(self._busy)
         self.library.message.connect(self.show_message)
+        self.errors = ErrorNotice()
+        self.statusBar().addPermanentWidget(self.errors)
+        self.library.problem.connect(self.errors.show_problem)
         self.playback.message.connect(self.show_message)
         self.playback.feedbackRecorded.connect(self.library.reload_index)
 
@@ -209,7 +218,7 @@ class MainWindow(QMainWindow):
         self.mood.pathStarted.connect(self._path_started)
 
     def _shortcuts(self) -> None:
-        keys: list[tuple[Any, Callable[[], None]]] = [
+        keys: list[tuple[Qt.Key | QKeySequence, Callable[[], None]]] = [
             (Qt.Key.Key_Space, self.playback.play_pause),
             (Qt.Key.Key_MediaTogglePlayPause, self.playback.play_pause),
             (Qt.Key.Key_MediaPlay, self.playback.play_pause),
@@ -282,7 +291,7 @@ class MainWindow(QMainWindow):
                 self.add_folder(url.toLocalFile())
         event.acceptProposedAction()
 
-    def _library_loaded(self, data: Any) -> None:
+    def _library_loaded(self, data: "LibraryData") -> None:
         self.model.set_library(data)
         if self.playback.current_id is not None:
             self.model.set_playing(self.playback.current_id)
@@ -291,7 +300,7 @@ class MainWindow(QMainWindow):
         self.pad.empty_text = f"The library cannot be opened.\n{display_path(text)}"
         self.pad.update()
 
-    def _index_loaded(self, index: Any, recent: Any, density: Any) -> None:
+    def _index_loaded(self, index: "MoodIndex", recent: set[int], density: QImage | None) -> None:
         self.pad.empty_text = "No analysed tracks yet.\nAdd a music folder: tracks appear here once their mood is known."
         self.pad.set_tracks(index.ids, index.position, index.titles, index.artists, density)
         self.session.set_index(index, recent)
@@ -332,10 +341,9 @@ class MainWindow(QMainWindow):
             self.camera.stop()     # restart with the chosen camera and rate
             self.camera.start()
 
-    def _title_for(self, track_id: Any) -> None:
-        d = self.model.data_
-        row = d.row_of.get(track_id) if track_id is not None else None
-        self.setWindowTitle("moodplayer" if row is None else f"{d.display_title(row)} — moodplayer")
+    def _title_for(self, track_id: int | None) -> None:
+        title = self.playback.current_title if track_id is not None else None
+        self.setWindowTitle("moodplayer" if title is None else f"{title} — moodplayer")
 
     # -- shutdown -------------------------------------------------------------------------------------
     def _restore(self) -> None:

@@ -2,22 +2,29 @@
 
 Every task opens its own sqlite connection (a connection must not cross threads) and imports heavy
 modules (numpy, scikit-learn, onnxruntime, librosa) inside ``run``, so none of them is on the start
-path. Signals emitted from a pool thread are queued to the receiver's thread (the GUI) by Qt.
-Tests swap ``start`` for a synchronous call where they want determinism (as Picard's tests do).
+path. Signals emitted from a pool thread are queued to the receiver's thread (the GUI) by Qt. A task
+that fails hands its exception object to ``on_error`` (callers decide by type, never by text) and
+logs it: one line for an error whose message says it all, the traceback for a bug. Tasks start
+through :func:`moodplayer.ui.tasks.run_in_background`, which tests make synchronous.
 """
 from __future__ import annotations
 
+import logging
 import threading
-import traceback
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from moodplayer.ui.problems import is_plain
+from moodplayer.ui.tasks import run_in_background
+
+log = logging.getLogger(__name__)
+
 
 class TaskSignals(QObject):
     result = Signal(object)
-    error = Signal(str)
+    error = Signal(object)       # the exception the task raised
     progress = Signal(int, int)
     finished = Signal()
 
@@ -28,7 +35,7 @@ class Task(QRunnable):
     ``fn`` may call ``task.progress(done, total)`` and poll ``task.cancelled``.
     """
 
-    def __init__(self, fn: Callable[["Task"], Any], name: str = "task") -> None:
+    def __init__(self, fn: Callable[[Task], Any], name: str = "task") -> None:
         super().__init__()
         self.fn, self.name = fn, name
         self.signals = TaskSignals()
@@ -50,19 +57,15 @@ class Task(QRunnable):
         try:
             out = self.fn(self)
         except Exception as exc:  # reported in the window; a worker must never take the app down
-            if not _plain(exc):
-                traceback.print_exc()   # a bug: its traceback is worth having on the terminal
-            self.signals.error.emit(f"{self.name}: {exc}")
+            if is_plain(exc):
+                log.warning("%s: %s", self.name, exc)
+            else:   # a bug: its traceback goes to the log file (and stderr from a terminal)
+                log.error("%s failed", self.name, exc_info=exc)
+            self.signals.error.emit(exc)
         else:
             self.signals.result.emit(out)
         finally:
             self.signals.finished.emit()
-
-
-def _plain(exc: BaseException) -> bool:
-    """Errors whose message already says it all (a database, model or worker problem)."""
-    names = {"LibraryError", "SchemaTooNew", "ModelError", "AnalysisError", "ScanError"}
-    return type(exc).__name__ in names or isinstance(exc, OSError)
 
 
 class Workers(QObject):
@@ -74,10 +77,13 @@ class Workers(QObject):
         self.pool.setMaxThreadCount(max_threads)
         self._running: set[Task] = set()
 
-    def start(self, fn: Callable[[Task], Any], *, name: str, on_result: Callable[[Any], None] | None = None,
-              on_error: Callable[[str], None] | None = None,
-              on_progress: Callable[[int, int], None] | None = None,
-              on_finished: Callable[[], None] | None = None) -> Task:
+    def prepare(self, fn: Callable[[Task], Any], *, name: str,
+                on_result: Callable[[Any], None] | None = None,
+                on_error: Callable[[Exception], None] | None = None,
+                on_progress: Callable[[int, int], None] | None = None,
+                on_finished: Callable[[], None] | None = None) -> Task:
+        """A task wired to its callbacks, not started: the caller can record it first (with a
+        synchronous runner its callbacks all run inside :meth:`submit`)."""
         task = Task(fn, name)
         if on_result:
             task.signals.result.connect(on_result)
@@ -88,9 +94,16 @@ class Workers(QObject):
         task.signals.finished.connect(lambda: self._running.discard(task))
         if on_finished:
             task.signals.finished.connect(on_finished)
-        self._running.add(task)
-        self.pool.start(task)
         return task
+
+    def submit(self, task: Task) -> Task:
+        self._running.add(task)
+        run_in_background(task, self.pool)
+        return task
+
+    def start(self, fn: Callable[[Task], Any], *, name: str, **callbacks: Any) -> Task:
+        """prepare() and submit() in one: for tasks nobody needs to look up while they run."""
+        return self.submit(self.prepare(fn, name=name, **callbacks))
 
     def cancel_all(self) -> None:
         for task in list(self._running):
@@ -141,10 +154,8 @@ def scan_job(db: Path, folder: Path) -> Callable[[Task], Any]:
     def job(task: Task) -> Any:
         from moodplayer.library.scanner import scan
         from moodplayer.library.store import connect
-        from moodplayer.nativelog import silence_native_stderr
 
-        silence_native_stderr()
-        conn = connect(db)
+        conn = connect(db)   # native decoder chatter was silenced once, at start (logsetup.start_process)
         try:
             return scan(conn, folder, progress=task.progress, should_stop=lambda: task.cancelled)
         finally:
@@ -166,8 +177,8 @@ def track_details_job(db: Path, track_id: int | None, path: str) -> Callable[[Ta
     def job(task: Task) -> Any:
         from moodplayer.library.store import connect
         from moodplayer.ui.cover import read_cover
-        from moodplayer.ui.now_playing import COVER as COVER_PX
         from moodplayer.ui.library_data import track_details
+        from moodplayer.ui.now_playing import COVER as COVER_PX
 
         details: dict[str, Any] = {"id": track_id, "path": path, "windows": []}
         if track_id is not None:
