@@ -36,20 +36,16 @@ _WORDS = ("Silent", "Electric", "Golden", "Broken", "Velvet", "Northern", "Crims
           "Lanterns", "Harbour", "Echoes", "Wolves", "Gardens", "Tides", "Engines", "Sparrows", "Mirrors",
           "Summer", "Ashes", "Avenue", "Café", "Nächte", "Cœur", "Måne", "東京", "Ветер")
 _GENRES = ("Rock", "Pop", "Jazz", "Blues", "Classical", "Electronic", "Folk", "Metal", "Ambient", "Soul")
-# mood centroids as in moodplayer/analysis/moods.py (the bench computes mood shares the same way)
-_MOODS = {"Dark": (0.25, 0.70), "Energetic": (0.50, 0.85), "Happy": (0.75, 0.65), "Relaxing": (0.65, 0.25),
-          "Sad": (0.25, 0.25)}
 
 
 def _moods(points: list[tuple[float, float]]) -> dict[str, float]:
-    import math
+    """Mood shares as the analysis computes them (moodplayer.mood_geometry), without numpy."""
+    from moodplayer.mood_geometry import MOODS, closeness
 
-    acc = dict.fromkeys(_MOODS, 0.0)
+    acc = dict.fromkeys(MOODS, 0.0)
     for v, a in points:
-        w = {m: math.exp(-((v - c[0]) ** 2 + (a - c[1]) ** 2) / (2 * 0.15 ** 2)) for m, c in _MOODS.items()}
-        s = sum(w.values())
-        for m in acc:
-            acc[m] += w[m] / s / len(points)
+        for m, w in closeness(v, a).items():
+            acc[m] += w / len(points)
     return {m: round(p, 4) for m, p in acc.items()}
 
 

@@ -19,12 +19,20 @@ def _drag(pad, start: tuple[float, float], end: tuple[float, float], steps: int 
     QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b.toPoint())
 
 
-def test_theme_moods_match_the_core():
-    from moodplayer.analysis.moods import CENTROIDS, MOODS
+def test_theme_pad_and_analysis_share_one_mood_geometry():
+    from moodplayer import mood_geometry as geo
+    from moodplayer.analysis.moods import MOODS, mood_distribution
     from moodplayer.ui import theme
+    from moodplayer.ui.pad_render import mood_rgb
 
-    assert list(theme.MOOD_CENTROIDS) == list(MOODS)
-    assert np.allclose(np.array(list(theme.MOOD_CENTROIDS.values())), CENTROIDS)
+    assert list(theme.MOOD_CENTROIDS) == list(MOODS) == ["Excited", "Tense", "Sad", "Serene", "Neutral"]
+    pts = np.array([[0.1, 0.9], [0.8, 0.2], [0.5, 0.5], [0.62, 0.41]])
+    for (v, a), rgb in zip(pts, mood_rgb(pts)):   # the handle, the dots and the strip agree on colours
+        c = theme.mood_colour(v, a)
+        assert (c.redF(), c.greenF(), c.blueF()) == pytest.approx(tuple(rgb), abs=1 / 255)
+        top = max(mood_distribution(np.array([[v, a]])).items(), key=lambda kv: kv[1])[0]
+        assert top == geo.top_mood(geo.closeness(v, a))
+    assert theme.mood_colour(0.75, 0.75).name() != theme.mood_colour(0.25, 0.25).name()
 
 
 def test_drag_moves_the_target_and_reorders_the_queue(make_window, analysed_db, qtbot):

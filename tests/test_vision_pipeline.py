@@ -4,6 +4,7 @@ Uses the shipped models/face_emotion.onnx (no stand-in model).
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import cv2
@@ -13,7 +14,7 @@ import pytest
 from moodplayer.vision import camera as cam
 from moodplayer.vision.expression import ExpressionModel, crop_face
 from moodplayer.vision.detect import Box, FaceDetector, to_gray
-from moodplayer.vision.pipeline import DARK, FACE, NO_FACE, FacePipeline, live_readings
+from moodplayer.vision.pipeline import DARK, FACE, NO_FACE, FacePipeline, live_loop, live_readings
 from tests._faces import (FACE_VIDEO, HAPPY, LANDSCAPE, SMILING_PHOTO, SURPRISE, astronaut_bgr,
                           pyfeat_media, write_video)
 
@@ -135,3 +136,37 @@ def test_face_then_gone_keeps_mood_and_loses_confidence(model: ExpressionModel, 
         gone = pipe.process(blank, i / 30)
     assert gone.state == NO_FACE
     assert gone.valence == r.valence and gone.confidence < 0.4 * r.confidence
+
+
+# -- the one live loop (camera command, GUI worker, privacy probe) ---------------------------------
+def test_live_loop_without_a_model_still_hands_out_frames(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "grey.mp4", [np.full((90, 120, 3), 100, np.uint8)] * 12, fps=30.0)
+    with cam.CameraSource(video, realtime=False) as src:
+        steps = list(live_loop(src, None, idle_s=0.2))
+    framed = [s for s in steps if s.frame is not None]
+    assert framed and all(s.reading is None for s in framed)          # a picture, no mood
+    indices = [s.frame.index for s in framed]
+    assert indices == sorted(set(indices)) and indices[-1] == 11      # newest frames, never twice
+    end = steps[-1]
+    assert end.frame is None and end.reading.state == cam.ENDED and end.reading.valence is None
+
+
+def test_live_loop_analyses_at_most_fps_frames_a_second(model: ExpressionModel, media: Path) -> None:
+    with cam.CameraSource(media / FACE_VIDEO, realtime=False) as src:   # 72 frames, decoded flat out
+        t0 = time.monotonic()
+        steps = [s for s in live_loop(src, FacePipeline(model), fps=4.0) if s.frame is not None]
+        elapsed = time.monotonic() - t0
+    assert 1 <= len(steps) <= 1 + elapsed * 4.0 + 1e-9
+    assert all(s.reading is not None and s.reading.state in (FACE, NO_FACE, DARK) for s in steps)
+
+
+def test_live_loop_stops_when_asked_and_gives_up_on_a_missing_device(model: ExpressionModel,
+                                                                     media: Path) -> None:
+    seen: list = []
+    with cam.CameraSource(media / FACE_VIDEO) as src:
+        for step in live_loop(src, FacePipeline(model), stopped=lambda: len(seen) >= 3):
+            seen.append(step)
+    assert len(seen) == 3
+    with cam.CameraSource(57, retry_s=0.1) as src:                     # no /dev/video57 here
+        steps = list(live_loop(src, FacePipeline(model), idle_s=0.1, give_up_s=0.3))
+    assert steps[-1].reading.state == cam.NO_CAMERA and "camera 57" in steps[-1].reading.message

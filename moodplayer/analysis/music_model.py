@@ -12,15 +12,16 @@ from pathlib import Path
 import numpy as np
 
 from moodplayer.analysis.spectrogram import IMAGE_SHAPE, image_to_input
+from moodplayer.display import display_path
+from moodplayer.onnx_session import ModelError, create_session, provider
 from moodplayer.paths import models_dir
 
 log = logging.getLogger(__name__)
 MODEL_FILE = "music_va.onnx"
 CARD_FILE = "music_va.json"
 
-
-class ModelError(Exception):
-    """The model file is missing or unusable; names the file."""
+# ModelError is the session factory's own: one class for every model that cannot be used
+__all__ = ["MODEL_FILE", "CARD_FILE", "ModelError", "read_card", "MusicModel"]
 
 
 def read_card(directory: str | Path | None = None) -> dict:
@@ -38,31 +39,17 @@ class MusicModel:
     """An onnxruntime session over music_va.onnx: uint8 spectrogram images in, (valence, arousal) out."""
 
     def __init__(self, directory: str | Path | None = None, use_gpu: bool = True, threads: int = 0) -> None:
-        import onnxruntime as ort
-
         directory = Path(directory) if directory else models_dir()
         self.path = directory / MODEL_FILE
         if not self.path.is_file():
             raise ModelError(f"{self.path}: music model not found (set MOODPLAYER_MODELS?)")
         self.card = read_card(directory)
         self.version: str = self.card["version"]
-        wanted = ["CPUExecutionProvider"]
-        if use_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
-            wanted.insert(0, "CUDAExecutionProvider")
-        opts = ort.SessionOptions()
-        if threads:
-            opts.intra_op_num_threads = threads
-        ort.set_default_logger_severity(4)  # the GPU wheel logs errors (severity 3) when no GPU is present
-        try:
-            self.session = ort.InferenceSession(str(self.path), sess_options=opts, providers=wanted)
-        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
-            raise ModelError(f"{self.path}: cannot load ({exc})") from exc
-        finally:
-            ort.set_default_logger_severity(2)  # back to onnxruntime's default (warnings)
-        self.provider: str = self.session.get_providers()[0]
+        self.session = create_session(self.path, what="music model", use_gpu=use_gpu, threads=threads)
+        self.provider: str = provider(self.session)
         self._input = self.session.get_inputs()[0].name
         self._lock = threading.Lock()
-        log.info("music model %s (%s) runs on %s", self.path, self.version, self.provider)
+        log.info("music model %s (%s) runs on %s", display_path(self.path), self.version, self.provider)
 
     def predict(self, images: np.ndarray, batch: int = 32) -> np.ndarray:
         """uint8 images [N,128,256] -> float32 [N,2] = (valence, arousal) in 0..1."""

@@ -10,10 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+from moodplayer.commands.face import load_model
 from moodplayer.display import terminal_safe
 from moodplayer.vision import camera as cam
-from moodplayer.vision.expression import ExpressionModel, ModelError
-from moodplayer.vision.pipeline import FacePipeline, live_readings
+from moodplayer.vision.expression import ModelError
+from moodplayer.vision.pipeline import FacePipeline, live_loop
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -43,19 +44,20 @@ def _line(r, fps: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        model = ExpressionModel(args.model)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"moodplayer camera: {terminal_safe(exc)}", file=sys.stderr)
+    model = load_model(args, "camera")
+    if model is None:
         return 2
     pipe = FacePipeline(model)
     source = cam.CameraSource(args.file if args.file is not None else args.device,
                               realtime=False if args.fast else None)
     start = time.monotonic()
     next_print, frames, last, seen = start, 0, None, False
+    live = (step.reading for step in live_loop(
+        source, pipe, give_up_s=args.wait,
+        stopped=lambda: args.duration is not None and time.monotonic() - start >= args.duration))
     with source:
         try:
-            for r in live_readings(source, pipe):
+            for r in live:
                 last = r
                 seen = seen or r.state in ("ok", "no_face", "dark")
                 frames += r.state in ("ok", "no_face", "dark")
@@ -66,11 +68,6 @@ def run(args: argparse.Namespace) -> int:
                         else _line(r, fps)
                     print(out, flush=True)
                     next_print = now + args.interval
-                if args.duration is not None and now - start >= args.duration:
-                    break
-                # a device that never opened will not by waiting longer (one that was lost may come back)
-                if not seen and r.state == cam.NO_CAMERA and now - start >= args.wait:
-                    break
         except KeyboardInterrupt:
             pass
         except ModelError as exc:  # the model failed on a frame: the camera is not to blame

@@ -99,11 +99,18 @@ def _print_text(item: dict) -> None:
               f"confidence {p['confidence']:.2f}  {p['emotion'] or '-'}")
 
 
-def run(args: argparse.Namespace) -> int:
+def load_model(args: argparse.Namespace, command: str) -> ExpressionModel | None:
+    """The face model for ``moodplayer <command>``, or None after saying on stderr why it cannot load."""
     try:
-        model = ExpressionModel(args.model)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"moodplayer face: {terminal_safe(exc)}", file=sys.stderr)
+        return ExpressionModel(args.model)
+    except (FileNotFoundError, ValueError) as exc:   # missing, or a ModelError naming the file
+        print(f"moodplayer {command}: {terminal_safe(exc)}", file=sys.stderr)
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    model = load_model(args, "face")
+    if model is None:
         return 2
     # photos may hold several small faces: search at a higher resolution than the live path does
     pipe = FacePipeline(model, FaceDetector(max_side=640, min_face_frac=0.05), all_faces=True)

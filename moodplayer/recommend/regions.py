@@ -1,21 +1,12 @@
-"""Plain words for a spot on the valence-arousal plane, so every pick can say why it was chosen."""
+"""Plain words for a spot on the valence-arousal plane, so every pick can say why it was chosen.
+
+The words themselves (and where "calm" ends) are declared in ``moodplayer.mood_geometry``.
+"""
 from __future__ import annotations
 
-# Thirds of the 0..1 scale: the middle band reads as "neutral"/"moderate" rather than forcing a side.
-LOW, HIGH = 0.4, 0.6
+from moodplayer.mood_geometry import arousal_word, region_phrase, valence_word
 
-
-def arousal_word(arousal: float) -> str:
-    return "calm" if arousal < LOW else "energetic" if arousal > HIGH else "moderate"
-
-
-def valence_word(valence: float) -> str:
-    return "negative" if valence < LOW else "positive" if valence > HIGH else "neutral"
-
-
-def region_phrase(valence: float, arousal: float) -> str:
-    """'calm, positive', 'energetic, negative', 'moderate, neutral', ..."""
-    return f"{arousal_word(arousal)}, {valence_word(valence)}"
+__all__ = ["arousal_word", "valence_word", "region_phrase", "explain_pick"]
 
 
 def explain_pick(distance: float, valence: float, arousal: float, *, moved_by: str | None = None,

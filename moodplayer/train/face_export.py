@@ -19,6 +19,7 @@ import onnx
 import onnxruntime as ort
 import torch
 
+from moodplayer.onnx_session import create_session
 from moodplayer.train.face_data import Split, load_split, resolve_data_path, to_tensor
 from moodplayer.train.face_model import CLASSES, INPUT_SIZE, FaceNet, FlipAveraged
 
@@ -27,10 +28,8 @@ INPUT_NAME, OUTPUT_NAME = "face", "probabilities"
 
 
 def cpu_session(path: Path, threads: int = 1) -> ort.InferenceSession:
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads
-    so.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    """A CPU session as the card's figures need (the app's factory, GPU off)."""
+    return create_session(path, what="exported face model", use_gpu=False, threads=threads, inter_threads=1)
 
 
 def run_onnx(sess: ort.InferenceSession, images: np.ndarray, batch: int = 256) -> np.ndarray:

@@ -7,7 +7,6 @@ a webcam delivers 30, the mood needs far fewer, and the CPU is shared with the a
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +44,8 @@ class CameraWorker(QThread):
 
     def _run(self) -> None:
         from moodplayer.vision import camera as cam
-        from moodplayer.vision.expression import ExpressionModel, ModelError
-        from moodplayer.vision.pipeline import FacePipeline
+        from moodplayer.vision.expression import ExpressionModel
+        from moodplayer.vision.pipeline import FacePipeline, live_loop
 
         # the camera first: "no camera" must be said even when the face model is missing too
         source = cam.CameraSource(self.source, realtime=self.realtime).start()
@@ -58,32 +57,11 @@ class CameraWorker(QThread):
                 self.status.emit("no_model", str(exc))
             except Exception as exc:  # noqa: BLE001 - corrupt model or card: the camera still shows
                 self.status.emit("model_error", str(exc))
-            last, next_at = -1, 0.0
-            while not self._stop:
-                state, frame = source.wait_next(last, timeout=0.5)
-                if self._stop:
-                    break
-                if frame is not None and frame.index > last:
-                    last = frame.index
-                    now = time.monotonic()
-                    if now < next_at:
-                        continue
-                    next_at = now + 1.0 / self.fps
-                    r = None
-                    if pipeline is not None:
-                        try:
-                            r = pipeline.process(frame.image, frame.t)
-                        except ModelError as exc:  # the model, not the camera: keep showing the picture
-                            self.status.emit("model_error", str(exc))
-                            pipeline = None
-                    self.reading.emit(r, self._preview(frame.image, r.box if r is not None else None))
-                    continue
-                if pipeline is not None:
-                    self.reading.emit(pipeline.event(state, source.message), None)
-                else:
-                    self.reading.emit(_bare_reading(state, source.message), None)
-                if state in (cam.ENDED, cam.ERROR) or (state == cam.NO_CAMERA and not source.is_device):
-                    break
+            # the model failing on a frame is the model's fault, not the camera's: keep showing the picture
+            for step in live_loop(source, pipeline, fps=self.fps, stopped=lambda: self._stop,
+                                  on_model_error=lambda exc: self.status.emit("model_error", str(exc))):
+                r, frame = step.reading, step.frame
+                self.reading.emit(r, None if frame is None else self._preview(frame.image, r.box if r else None))
         finally:
             source.stop()
 
@@ -110,11 +88,3 @@ class CameraWorker(QThread):
             p.drawRoundedRect(QRectF(x, y, bw, bh), 6, 6)
             p.end()
         return img
-
-
-def _bare_reading(state: str, message: str) -> Any:
-    """A camera state without a face model: no mood, just what the camera is doing."""
-    from moodplayer.vision.pipeline import MoodReading
-
-    return MoodReading(valence=None, arousal=None, confidence=0.0, emotion=None, probabilities=None, box=None,
-                       state=state, t=time.monotonic(), message=message)

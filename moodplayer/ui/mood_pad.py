@@ -10,17 +10,22 @@ from typing import Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (QBrush, QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPainterPath,
+from PySide6.QtGui import (QBrush, QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter,
                            QPen, QPixmap, QRadialGradient)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from moodplayer.display import terminal_safe, tooltip_html
+from moodplayer.mood_geometry import AROUSAL_WORDS, CORNER_WORDS, VALENCE_WORDS
 from moodplayer.recommend.regions import region_phrase
 from moodplayer.ui import theme
 from moodplayer.ui.pad_render import CRISP_MAX, mood_rgb
 
 MARGIN = 30
 HOVER_PX = 9.0
+HANDLE_REACH = 36.0       # the target handle's glow radius (34) and a little air
+_A = Qt.AlignmentFlag
+_CORNER_ALIGN = {"top-left": _A.AlignLeft | _A.AlignTop, "top-right": _A.AlignRight | _A.AlignTop,
+                 "bottom-left": _A.AlignLeft | _A.AlignBottom, "bottom-right": _A.AlignRight | _A.AlignBottom}
 
 
 class MoodPad(QWidget):
@@ -36,7 +41,8 @@ class MoodPad(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 320)
         self.setAccessibleName("Mood pad")
-        self.setAccessibleDescription("Drag the handle: left/right = negative/positive, down/up = calm/energetic")
+        self.setAccessibleDescription(f"Drag the handle: left/right = {VALENCE_WORDS[0]}/{VALENCE_WORDS[-1]}, "
+                                      f"down/up = {AROUSAL_WORDS[0]}/{AROUSAL_WORDS[-1]}")
         self.target = (0.5, 0.5)
         self.camera: tuple[float, float, float] | None = None     # valence, arousal, confidence
         self.camera_label = ""
@@ -50,6 +56,7 @@ class MoodPad(QWidget):
         self._cache: QPixmap | None = None
         self._cache_key: Any = None
         self.queue_ids: list[int] = []
+        self.queue_labels: list[int] = []     # the number the queue panel shows for each queued track
         self.playing_id: int | None = None
         self.path_points: list[tuple[float, float]] = []
         self._hover: int | None = None
@@ -85,8 +92,22 @@ class MoodPad(QWidget):
         self.camera_label = label
         self.update()
 
-    def set_queue(self, track_ids: Sequence[int]) -> None:
+    def set_queue(self, track_ids: Sequence[int], labels: Sequence[int] | None = None) -> None:
+        """The queued tracks, and the numbers the queue panel gives them (a mood path's steps keep
+        their numbers as earlier steps are heard); by default 1, 2, 3…"""
         self.queue_ids = list(track_ids)
+        self.queue_labels = list(labels) if labels is not None else list(range(1, len(self.queue_ids) + 1))
+        self.update()
+
+    def set_dot_colours(self, rgb: np.ndarray | None) -> None:
+        """Colours for the dots ([n,3] in 0..1, in ``ids`` order; the mood clusters'), None for the
+        mood blend. Only the crisp dots of a library up to CRISP_MAX tracks take them."""
+        if rgb is None:
+            rgb = mood_rgb(self.points) if len(self.points) <= CRISP_MAX else np.empty((0, 3))
+        elif len(rgb) != len(self.points) or len(self.points) > CRISP_MAX:
+            return
+        self._rgb = np.asarray(rgb, dtype=np.float64)
+        self._cache = None
         self.update()
 
     def set_playing(self, track_id: int | None) -> None:
@@ -101,6 +122,19 @@ class MoodPad(QWidget):
     def plot_rect(self) -> QRectF:
         side = max(10.0, min(self.width(), self.height()) - 2 * MARGIN)
         return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def hint_rect(self) -> QRectF:
+        """Where the empty pad's words go: the half of the plane the handle is not in, clear of its
+        glow, so the handle never sits on the text."""
+        r = self.plot_rect()
+        handle = self.to_px(*self.target)
+        reach = HANDLE_REACH
+        h = max(40.0, r.height() / 2 - reach - 8)
+        if handle.y() >= r.center().y():      # handle in the lower half: words in the upper part
+            bottom = min(r.center().y() + h / 2, handle.y() - reach)
+            return QRectF(r.left() + 16, max(r.top() + 8, bottom - h), r.width() - 32, h)
+        top = max(r.center().y() - h / 2, handle.y() + reach)
+        return QRectF(r.left() + 16, top, r.width() - 32, min(h, r.bottom() - 8 - top))
 
     def to_px(self, valence: float, arousal: float) -> QPointF:
         r = self.plot_rect()
@@ -213,7 +247,7 @@ class MoodPad(QWidget):
         p.drawPixmap(0, 0, self._background())
         if not len(self.points):
             p.setPen(QColor(theme.MUTED))
-            p.drawText(r, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty_text)
+            p.drawText(self.hint_rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty_text)
         self._paint_path(p)
         self._paint_queue(p)
         self._paint_marker_rings(p)
@@ -233,10 +267,7 @@ class MoodPad(QWidget):
         p = QPainter(pix)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = self.plot_rect()
-        path = QPainterPath()
-        path.addRoundedRect(r, 18, 18)
-        p.fillPath(path, QColor(theme.SURFACE))
-        p.setClipPath(path)
+        p.setClipPath(theme.fill_rounded(p, r, 18, theme.SURFACE))
         for mood, (v, a) in theme.MOOD_CENTROIDS.items():   # soft glow of each mood's region
             c = QColor(theme.MOOD_COLOURS[mood])
             g = QRadialGradient(self.to_px(v, a), r.width() * 0.42)
@@ -289,18 +320,15 @@ class MoodPad(QWidget):
         p.setFont(f)
         p.setPen(QColor(theme.MUTED))
         flags = Qt.AlignmentFlag
-        p.drawText(QRectF(r.left(), r.top() - MARGIN, r.width(), MARGIN), flags.AlignCenter, "energetic")
-        p.drawText(QRectF(r.left(), r.bottom(), r.width(), MARGIN), flags.AlignCenter, "calm")
-        p.save()
-        p.translate(r.left() - MARGIN / 2, r.center().y())
-        p.rotate(-90)
-        p.drawText(QRectF(-r.height() / 2, -MARGIN / 2, r.height(), MARGIN), flags.AlignCenter, "negative")
-        p.restore()
-        p.save()
-        p.translate(r.right() + MARGIN / 2, r.center().y())
-        p.rotate(90)
-        p.drawText(QRectF(-r.height() / 2, -MARGIN / 2, r.height(), MARGIN), flags.AlignCenter, "positive")
-        p.restore()
+        p.drawText(QRectF(r.left(), r.top() - MARGIN, r.width(), MARGIN), flags.AlignCenter, AROUSAL_WORDS[-1])
+        p.drawText(QRectF(r.left(), r.bottom(), r.width(), MARGIN), flags.AlignCenter, AROUSAL_WORDS[0])
+        sides = ((r.left() - MARGIN / 2, -90, VALENCE_WORDS[0]), (r.right() + MARGIN / 2, 90, VALENCE_WORDS[-1]))
+        for x, angle, word in sides:
+            p.save()
+            p.translate(x, r.center().y())
+            p.rotate(angle)
+            p.drawText(QRectF(-r.height() / 2, -MARGIN / 2, r.height(), MARGIN), flags.AlignCenter, word)
+            p.restore()
         pad = 14
         box = QRectF(r.left() + pad, r.top() + pad, r.width() - 2 * pad, r.height() - 2 * pad)
         shadow = QColor(theme.BACKGROUND)
@@ -310,10 +338,8 @@ class MoodPad(QWidget):
         for colour, dx in ((shadow, 1.0), (corner, 0.0)):   # a soft shadow keeps words legible over dots
             p.setPen(colour)
             b = box.translated(dx, dx)
-            p.drawText(b, flags.AlignLeft | flags.AlignTop, "tense")
-            p.drawText(b, flags.AlignRight | flags.AlignTop, "excited")
-            p.drawText(b, flags.AlignLeft | flags.AlignBottom, "sad")
-            p.drawText(b, flags.AlignRight | flags.AlignBottom, "serene")
+            for where, word in CORNER_WORDS.items():
+                p.drawText(b, _CORNER_ALIGN[where], word)
 
     def _dot_px(self, track_id: int) -> QPointF | None:
         row = self._row_of.get(int(track_id))
@@ -336,6 +362,7 @@ class MoodPad(QWidget):
 
     def _paint_queue(self, p: QPainter) -> None:
         tx = self.to_px(*self.target)
+        labels = self.queue_labels
         shown = [(i, q) for i, tid in enumerate(self.queue_ids[:12]) if (q := self._dot_px(tid)) is not None]
         for i, q in reversed(shown):
             c = QColor(theme.TEXT)
@@ -354,7 +381,8 @@ class MoodPad(QWidget):
             p.setFont(f)
             p.setPen(QColor(theme.TEXT))
             for i, q in shown:
-                p.drawText(QRectF(q.x() + 8, q.y() - 18, 24, 16), Qt.AlignmentFlag.AlignLeft, str(i + 1))
+                label = labels[i] if i < len(labels) else i + 1
+                p.drawText(QRectF(q.x() + 8, q.y() - 18, 24, 16), Qt.AlignmentFlag.AlignLeft, str(label))
 
     def _paint_marker_rings(self, p: QPainter) -> None:
         if self.playing_id is not None and (q := self._dot_px(self.playing_id)) is not None:

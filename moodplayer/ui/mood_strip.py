@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from moodplayer.ui import theme
@@ -74,9 +74,7 @@ class MoodStrip(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         bar = self._bar()
-        shape = QPainterPath()
-        shape.addRoundedRect(bar, 5, 5)
-        p.fillPath(shape, QColor(theme.SURFACE_HI))
+        shape = theme.fill_rounded(p, bar, 5, theme.SURFACE_HI)
         dur = self.duration
         if self.windows and dur:
             grad = QLinearGradient(bar.left(), 0, bar.right(), 0)

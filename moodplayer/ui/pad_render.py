@@ -2,34 +2,18 @@
 
 A large library is drawn as a soft density image at a fixed resolution (100,000 QPainter ellipses
 would take half a second per repaint); a small one as crisp dots by the pad itself. Colours blend the
-five mood colours by closeness to each mood centroid, matching ``theme.mood_colour``.
+five mood colours by closeness to each mood centroid (``moodplayer.mood_geometry``), as ``theme.mood_colour``.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from moodplayer.ui.theme import MOOD_CENTROIDS, MOOD_COLOURS
+from moodplayer.mood_geometry import blend_rgb_array as mood_rgb  # [n,2] (valence, arousal) -> [n,3] RGB
+
+__all__ = ["CRISP_MAX", "DENSITY_SIZE", "density_rgba", "mood_rgb"]
 
 DENSITY_SIZE = 720          # pixels per side of the density image
 CRISP_MAX = 3000            # up to this many tracks the pad draws individual dots
-_SIGMA = 0.12
-
-
-def _hex_rgb(h: str) -> tuple[float, float, float]:
-    return tuple(int(h[i:i + 2], 16) / 255.0 for i in (1, 3, 5))  # type: ignore[return-value]
-
-
-_CENTRES = np.array(list(MOOD_CENTROIDS.values()), dtype=np.float64)
-_COLOURS = np.array([_hex_rgb(MOOD_COLOURS[m]) for m in MOOD_CENTROIDS], dtype=np.float64)
-
-
-def mood_rgb(points: np.ndarray) -> np.ndarray:
-    """[n,2] (valence, arousal) -> [n,3] RGB in 0..1, a closeness-weighted blend of the mood colours."""
-    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    d2 = ((pts[:, None, :] - _CENTRES[None]) ** 2).sum(-1)
-    w = np.exp(-(d2 - d2.min(axis=1, keepdims=True)) / (2 * _SIGMA ** 2))
-    w /= w.sum(axis=1, keepdims=True)
-    return w @ _COLOURS
 
 
 def density_rgba(points: np.ndarray, rgb: np.ndarray, size: int = DENSITY_SIZE) -> np.ndarray:

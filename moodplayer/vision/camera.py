@@ -55,6 +55,33 @@ def quiet_opencv() -> Iterator[None]:
         cv2.utils.logging.setLogLevel(old)
 
 
+def open_capture(source: int | str | Path, width: int | None = None,
+                 height: int | None = None) -> tuple[cv2.VideoCapture | None, str]:
+    """A device index or a video file opened quietly: (capture, "") or (None, a message naming it).
+
+    The one way in for the live loop and the self-test; the caller releases the capture.
+    """
+    is_device = isinstance(source, int)
+    what = f"camera {source}" if is_device else display_path(str(source))   # as CameraSource.name
+    if not is_device and not Path(str(source)).is_file():
+        return None, f"{what}: cannot be opened (no such file)"
+    with quiet_opencv():
+        try:
+            # a file goes through open_video: OpenCV crashes on a name that is not UTF-8
+            cap = cv2.VideoCapture(source) if is_device else open_video(str(source))
+        except (MediaError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return None, f"{what}: cannot be opened ({reason})"
+    if not cap.isOpened():
+        cap.release()
+        return None, f"{what}: cannot be opened"
+    if width:
+        cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+    if height:
+        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+    return cap, ""
+
+
 class CameraSource:
     """Reads device N or a video file on a daemon thread; ``latest()`` never blocks for long.
 
@@ -66,6 +93,7 @@ class CameraSource:
                  width: int | None = None, height: int | None = None) -> None:
         self.source = source
         self.is_device = isinstance(source, int)
+        self.name = f"camera {source}" if self.is_device else display_path(str(source))   # for people and logs
         self.realtime = (not self.is_device) if realtime is None else realtime
         self.retry_s = retry_s
         self.size = (width, height)
@@ -80,7 +108,7 @@ class CameraSource:
     # -- public ---------------------------------------------------------------------------------
     def start(self) -> "CameraSource":
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name=f"camera-{self.source}", daemon=True)
+            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
             self._thread.start()
         return self
 
@@ -137,33 +165,17 @@ class CameraSource:
     def _set(self, state: str, message: str = "", frame: Frame | None = None) -> None:
         with self._lock:
             if state != self._state:
-                log.info("camera %s: %s %s", self.source, state, message)
+                log.info("%s: %s %s", self.name, state, message)
             self._state, self._message = state, message
             if frame is not None:
                 self._frame = frame
             self._lock.notify_all()
 
     def _open(self) -> cv2.VideoCapture | None:
-        what = f"camera {self.source}" if self.is_device else display_path(str(self.source))
-        if not self.is_device and not Path(str(self.source)).is_file():
-            self._set(NO_CAMERA, f"{what}: no such file")
+        cap, why = open_capture(self.source, *self.size)
+        if cap is None:
+            self._set(NO_CAMERA, why)
             return None
-        with quiet_opencv():
-            try:
-                # a file goes through open_video: OpenCV crashes on a name that is not UTF-8
-                cap = cv2.VideoCapture(self.source) if self.is_device else open_video(str(self.source))
-            except (MediaError, OSError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                self._set(NO_CAMERA, f"{what}: cannot be opened ({reason})")
-                return None
-        if not cap.isOpened():
-            cap.release()
-            self._set(NO_CAMERA, f"{what}: cannot be opened")
-            return None
-        if self.size[0]:
-            cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.size[0])
-        if self.size[1]:
-            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.size[1])
         fps = cap.get(cv2.CAP_PROP_FPS)
         self.fps = float(fps) if fps and fps > 0 and fps < 1000 else 30.0
         return cap
@@ -172,7 +184,7 @@ class CameraSource:
         try:
             self._loop()
         except Exception as exc:  # never let the thread die silently: report it as a state
-            log.exception("camera %s failed", self.source)
+            log.exception("%s failed", self.name)
             self._set(ERROR, f"{type(exc).__name__}: {exc}")
 
     def _loop(self) -> None:
@@ -203,8 +215,8 @@ class CameraSource:
             if self._stop.is_set():
                 return
             if not self.is_device:
-                self._set(ENDED, f"{display_path(str(self.source))}: end of video after {n} frames")
+                self._set(ENDED, f"{self.name}: end of video after {n} frames")
                 return
             self._set(CAMERA_LOST if delivered else NO_CAMERA,
-                      f"camera {self.source}: " + ("stopped delivering frames" if delivered else "gives no frames"))
+                      f"{self.name}: " + ("stopped delivering frames" if delivered else "gives no frames"))
             self._stop.wait(self.retry_s)

@@ -12,21 +12,22 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import onnxruntime as ort
 
+from moodplayer import onnx_session
+from moodplayer.display import display_path
+from moodplayer.onnx_session import create_session, first_line
 from moodplayer.paths import models_dir as _models_dir
-
 from moodplayer.vision.circumplex import CLASSES
 from moodplayer.vision.detect import Box
-from moodplayer.vision.media import utf8_name
 
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "face_emotion.onnx"
 
 
-class ModelError(ValueError):
-    """The face model (or its card) cannot be loaded or failed to run; the message names the file."""
+class ModelError(onnx_session.ModelError, ValueError):
+    """The face model (or its card) cannot be loaded or failed to run; the message names the file.
+    A ValueError too, so callers that treat bad input and a bad model alike catch it."""
 
 
 def models_dir() -> Path:
@@ -75,24 +76,10 @@ class ExpressionModel:
         if self.classes != CLASSES:
             raise ModelError(f"{card_path}: class order {self.classes} differs from {CLASSES}")
         self.version: str = str(card.get("version", "unknown"))
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = threads
-        so.inter_op_num_threads = 1
-        wanted = ["CPUExecutionProvider"]
-        if use_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
-            wanted.insert(0, "CUDAExecutionProvider")
-        # onnxruntime-gpu without a usable GPU logs two error lines before falling back to the CPU
-        ort.set_default_logger_severity(4)
-        try:
-            # onnxruntime takes the path as UTF-8 text; a model under another name is handed over as bytes
-            model: str | bytes = utf8_name(self.path) or self.path.read_bytes()
-            self.session = ort.InferenceSession(model, so, providers=wanted)
-        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types for a corrupt file
-            raise ModelError(f"{self.path}: cannot load the face model ({_first_line(exc)})") from exc
-        finally:
-            ort.set_default_logger_severity(2)
+        self.session = create_session(self.path, what="face model", use_gpu=use_gpu, threads=threads,
+                                      inter_threads=1, error=ModelError)
         self.providers: list[str] = self.session.get_providers()
-        log.info("face model %s (%s) runs on %s", self.path.name, self.version, self.providers[0])
+        log.info("face model %s (%s) runs on %s", display_path(self.path), self.version, self.providers[0])
         inp = self.session.get_inputs()[0]
         self.input_name = inp.name
         self.size = int(inp.shape[-1]) if isinstance(inp.shape[-1], int) else 48
@@ -107,7 +94,7 @@ class ExpressionModel:
         try:
             out = np.asarray(self.session.run(None, {self.input_name: x})[0])
         except Exception as exc:  # noqa: BLE001 - onnxruntime's own error types (wrong shapes, bad graph)
-            raise ModelError(f"{self.path}: the face model failed ({_first_line(exc)})") from exc
+            raise ModelError(f"{self.path}: the face model failed ({first_line(exc)})") from exc
         if out.shape != (len(x), len(self.classes)):
             raise ModelError(f"{self.path}: the face model gives {list(out.shape)} for {len(x)} face(s), "
                              f"not {len(x)} x {len(self.classes)} probabilities: is it the face expression model?")
@@ -116,11 +103,6 @@ class ExpressionModel:
     def predict_faces(self, gray: np.ndarray, boxes: list[Box | None]) -> np.ndarray:
         """Crop each box from a gray frame and classify them together."""
         return self.predict([crop_face(gray, b, self.size) for b in boxes])
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _read_card(path: Path) -> dict:

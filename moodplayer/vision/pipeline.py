@@ -7,7 +7,7 @@ a time-smoothed ``MoodReading`` that the GUI and the ``camera`` command consume.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -15,7 +15,7 @@ import numpy as np
 from moodplayer.vision import camera as cam
 from moodplayer.vision.circumplex import CLASSES, valence_arousal
 from moodplayer.vision.detect import Box, BoxTracker, FaceDetector, iou, to_gray
-from moodplayer.vision.expression import ExpressionModel
+from moodplayer.vision.expression import ExpressionModel, ModelError
 from moodplayer.vision.smoothing import MoodSmoother
 
 # states a MoodReading can carry, besides the camera's own (no_camera, camera_lost, ended, error)
@@ -144,19 +144,65 @@ class FacePipeline:
             box=None if box is None else box.as_list(), state=state, t=t, message=message, faces=faces)
 
 
-def live_readings(source: cam.CameraSource, pipeline: FacePipeline, idle_s: float = 0.5) -> Iterator[MoodReading]:
-    """Readings from a running camera source: one per new frame, one per idle_s while it has none.
+@dataclass
+class LiveStep:
+    """One turn of the live loop: the reading and, when a new frame caused it, that frame."""
 
-    Stops when a file ends or the source fails for good (a missing file); a device keeps retrying,
-    so the caller decides when to stop.
+    reading: MoodReading | None   # None: a frame read while there is no face model
+    frame: cam.Frame | None       # None: a camera event (no camera, lost, ended, error, idle)
+
+
+def _bare_reading(state: str, message: str) -> MoodReading:
+    """A camera state without a face model: no mood, just what the camera is doing."""
+    return MoodReading(valence=None, arousal=None, confidence=0.0, emotion=None, probabilities=None, box=None,
+                       state=state, t=time.monotonic(), message=message)
+
+
+def live_loop(source: cam.CameraSource, pipeline: FacePipeline | None, *, fps: float | None = None,
+              idle_s: float = 0.5, give_up_s: float | None = None, stopped: Callable[[], bool] = lambda: False,
+              on_model_error: Callable[[ModelError], None] | None = None) -> Iterator[LiveStep]:
+    """The one camera loop (the ``camera`` command, the GUI's camera worker, the privacy probe).
+
+    One step per new frame and one per ``idle_s`` without one. Frames that arrive while the last
+    is still being analysed are dropped (the source keeps only the newest), and with ``fps`` at most
+    that many a second are analysed. Ends when ``stopped()`` says so, when a file ends or cannot be
+    opened, or when a device has given no frame at all within ``give_up_s`` seconds (a device that
+    was lost keeps retrying). A model that fails on a frame raises ModelError, or, with
+    ``on_model_error``, is reported there and dropped while the frames keep coming.
     """
-    last = -1
-    while True:
+    last, next_at, start, seen = -1, 0.0, time.monotonic(), False
+    while not stopped():
         state, frame = source.wait_next(last, timeout=idle_s)
+        if stopped():
+            return
         if frame is not None and frame.index > last:
-            last = frame.index
-            yield pipeline.process(frame.image, frame.t)
+            last, seen = frame.index, True
+            if fps:
+                now = time.monotonic()
+                if now < next_at:
+                    continue
+                next_at = now + 1.0 / fps
+            reading = None
+            if pipeline is not None:
+                try:
+                    reading = pipeline.process(frame.image, frame.t)
+                except ModelError as exc:
+                    if on_model_error is None:
+                        raise
+                    on_model_error(exc)
+                    pipeline = None
+            yield LiveStep(reading, frame)
             continue
-        yield pipeline.event(state, source.message)
+        message = source.message
+        yield LiveStep(pipeline.event(state, message) if pipeline is not None else _bare_reading(state, message), None)
         if state in (cam.ENDED, cam.ERROR) or (state == cam.NO_CAMERA and not source.is_device):
             return
+        if give_up_s is not None and not seen and state == cam.NO_CAMERA and time.monotonic() - start >= give_up_s:
+            return
+
+
+def live_readings(source: cam.CameraSource, pipeline: FacePipeline, idle_s: float = 0.5) -> Iterator[MoodReading]:
+    """The live loop's readings alone (every step has one when there is a face model)."""
+    for step in live_loop(source, pipeline, idle_s=idle_s):
+        if step.reading is not None:
+            yield step.reading
