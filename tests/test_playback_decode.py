@@ -6,7 +6,7 @@ import pytest
 import soundfile as sf
 import soxr
 
-from moodplayer.playback.decode import DecodeError, PyAVDecoder, SoundFileDecoder, open_decoder
+from moodplayer.playback.decode import DecodeError, PyAVStream, SoundFileStream, open_decoder
 from moodplayer.playback.item import QueueItem
 from moodplayer.playback.source import TrackSource, to_channels
 
@@ -30,7 +30,7 @@ def wav_reference(media):
 def test_every_format_decodes_resamples_and_matches_the_wav(media, wav_reference, ext):
     x, sr = wav_reference
     dec = open_decoder(media.formats[ext])
-    assert isinstance(dec, PyAVDecoder if ext == "m4a" else SoundFileDecoder)
+    assert isinstance(dec, PyAVStream if ext == "m4a" else SoundFileStream)
     dec.close()
     src = TrackSource(QueueItem(str(media.formats[ext])), DEVICE_RATE, 2)   # no gain: compare levels
     y = _decode_all(src)

@@ -142,7 +142,7 @@ def test_moods_column_after_analysis(make_window, analysed_db, qtbot):
     w = make_window(analysed_db)
     load(w, qtbot, index=False)
     moods = {_cell(w.model, r, MOOD) for r in range(w.model.rowCount())}
-    assert moods & {"Happy", "Sad", "Dark", "Relaxing", "Energetic"}
+    assert moods & {"Excited", "Tense", "Sad", "Serene", "Neutral"}
 
 
 def test_dropping_a_folder_on_the_window_scans_it(make_window, media_copy, tmp_path, qtbot):

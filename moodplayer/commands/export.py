@@ -4,10 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TextIO
 
-from moodplayer.display import terminal_safe
-from moodplayer.library.store import connect, export_tracks
 from moodplayer.commands import add_db_argument, existing_library
+from moodplayer.display import terminal_safe
+from moodplayer.library.fields import SCHEMA, TrackSchema
+from moodplayer.library.store import connect, export_tracks
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -28,15 +30,20 @@ def run(args: argparse.Namespace) -> int:
         tracks = export_tracks(conn)
     finally:
         conn.close()
-    if args.json:
-        json.dump(tracks, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-        return 0
-    cols = ("path", "title", "artist", "album", "duration", "available", "valence", "arousal", "error")
-    print("\t".join(cols))
-    for t in tracks:
-        print("\t".join(_cell(t[c]) for c in cols))
+    write(tracks, sys.stdout, as_json=args.json)
     return 0
+
+
+def write(tracks: list[dict], out: TextIO, *, as_json: bool, schema: TrackSchema = SCHEMA) -> None:
+    """The exported tracks as JSON, or as a table of the declaration's listed fields."""
+    if as_json:
+        json.dump(tracks, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return
+    cols = [f.json_key for f in schema.listed]
+    out.write("\t".join(cols) + "\n")
+    for t in tracks:
+        out.write("\t".join(_cell(t[c]) for c in cols) + "\n")
 
 
 def _cell(value: object) -> str:

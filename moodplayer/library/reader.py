@@ -5,21 +5,14 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from moodplayer.library.formats import audio_format, implausible_audio
+from moodplayer.audio.formats import audio_format, implausible_audio, same_format
+from moodplayer.library.fields import SCHEMA, TrackSchema
 from moodplayer.library.probe import ProbeError, probe
 from moodplayer.library.tags import TagError, read_tags, title_from_filename
 
 HASH_BYTES = 65536  # a small, tag-independent part of the audio is enough to recognise a moved file
 
-TAG_COLUMNS = (
-    "format", "title", "artist", "album", "album_artist", "track_no", "disc_no", "year", "genre",
-    "duration", "sample_rate", "channels", "rg_track_gain", "rg_track_peak", "rg_album_gain",
-    "rg_album_peak", "has_cover",
-)
-
-
-# extension and content that differ by name only: AAC in MP4, Opus in an Ogg file named .ogg
-_SAME_CONTAINER = ({"m4a", "aac"}, {"ogg", "opus"})
+TAG_COLUMNS = SCHEMA.from_file   # what one file says about itself: tags and stream info
 
 
 def quick_hash(path: Path, size: int) -> str:
@@ -35,22 +28,32 @@ def quick_hash(path: Path, size: int) -> str:
     return h.hexdigest()
 
 
-def read_file(path: str, size: int, mtime_ns: int) -> dict[str, Any]:
+def blank_row(path: str, size: int, mtime_ns: int, schema: TrackSchema = SCHEMA) -> dict[str, Any]:
+    """A file's row before (or without) reading it: titled from its name, format from its extension."""
+    p = Path(path)
+    row: dict[str, Any] = {c: None for c in schema.from_file}
+    row.update(path=path, size=size, mtime_ns=mtime_ns, quick_hash=None, format=audio_format(p), error=None)
+    for f in schema.tags:
+        if f.parse == "flag":
+            row[f.name] = 0
+    row["title"], row["track_no"] = title_from_filename(p)
+    return row
+
+
+def read_file(path: str, size: int, mtime_ns: int, schema: TrackSchema = SCHEMA) -> dict[str, Any]:
     """Everything the index stores about one file; never raises for a bad file, records ``error``."""
     p = Path(path)
-    ext_format = audio_format(p)
-    row: dict[str, Any] = {c: None for c in TAG_COLUMNS}
-    row.update(path=path, size=size, mtime_ns=mtime_ns, quick_hash=None, format=ext_format, has_cover=0, error=None)
-    row["title"], row["track_no"] = title_from_filename(p)
+    row = blank_row(path, size, mtime_ns, schema)
+    ext_format = row["format"]
     try:
         if size == 0:
             raise ProbeError("empty file (0 bytes)")
         row["quick_hash"] = quick_hash(p, size)
-        tags = read_tags(p)
-        for c in TAG_COLUMNS:
-            row[c] = getattr(tags, c)
-        row["has_cover"] = int(tags.has_cover)
-        if ext_format and tags.format != ext_format and {tags.format, ext_format} not in _SAME_CONTAINER:
+        tags = read_tags(p, schema)
+        for c in schema.from_file:
+            value = getattr(tags, c)
+            row[c] = int(value) if isinstance(value, bool) else value
+        if ext_format and not same_format(tags.format, ext_format):
             raise ProbeError(f"content is {tags.format}, not {ext_format} as the file name says")
         problem = implausible_audio(tags.sample_rate, tags.channels)
         if problem:
@@ -66,6 +69,6 @@ def read_file(path: str, size: int, mtime_ns: int) -> dict[str, Any]:
     return row
 
 
-def read_many(items: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+def read_many(items: list[tuple[str, int, int]], schema: TrackSchema = SCHEMA) -> list[dict[str, Any]]:
     """A chunk of files for one worker task (amortises inter-process overhead)."""
-    return [read_file(*item) for item in items]
+    return [read_file(*item, schema=schema) for item in items]

@@ -9,6 +9,8 @@ GUI's start-up rescan beside ``moodplayer index``) both finish.
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import sqlite3
 import time
@@ -19,10 +21,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from moodplayer.library.formats import audio_format
-from moodplayer.library.reader import TAG_COLUMNS, read_file
+from moodplayer.library.fields import SCHEMA, TrackSchema
+from moodplayer.library.reader import blank_row, read_file
 from moodplayer.library.store import database_file, library_error, now, path_param, safe_text
-from moodplayer.library.tags import title_from_filename
 from moodplayer.library.walk import Found, regular_file, walk
 from moodplayer.workerproc import pool_death, pool_processes, worker_setup
 
@@ -69,35 +70,33 @@ def _init_reader(parent_pid: int) -> None:
     worker_setup(parent_pid)   # also silences the decoders' own notes on broken files
 
 
-def read_checked(items: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+def read_checked(items: list[tuple[str, int, int]], schema: TrackSchema = SCHEMA) -> list[dict[str, Any]]:
     """read_file for a chunk, but only for what is still a regular file: a file swapped for a FIFO
     or a device since the walk would block the reader in open() for good."""
     out = []
     for path, size, mtime in items:
         if regular_file(path) is not None:
-            out.append(read_file(path, size, mtime))
+            out.append(read_file(path, size, mtime, schema))
             continue
-        row: dict[str, Any] = {c: None for c in TAG_COLUMNS}
-        row["title"], row["track_no"] = title_from_filename(Path(path))
-        reason = ("not a regular file (a FIFO, device or socket)" if os.path.lexists(path)
-                  else "cannot read file: it disappeared during the scan")
-        row.update(path=path, size=size, mtime_ns=mtime, quick_hash=None, format=audio_format(path),
-                   has_cover=0, error=reason)
+        row = blank_row(path, size, mtime, schema)
+        row["error"] = ("not a regular file (a FIFO, device or socket)" if os.path.lexists(path)
+                        else "cannot read file: it disappeared during the scan")
         out.append(row)
     return out
 
 
-def _read_all(items: list[tuple[str, int, int]], workers: int) -> Iterator[dict[str, Any]]:
+def _read_all(items: list[tuple[str, int, int]], workers: int,
+              schema: TrackSchema = SCHEMA) -> Iterator[dict[str, Any]]:
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
     if workers <= 1 or len(items) < INLINE_BELOW:
         for chunk in chunks:
-            yield from read_checked(chunk)
+            yield from read_checked(chunk, schema)
         return
     # spawn, not fork: the GUI calls this from a thread of a multi-threaded Qt process
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                initializer=_init_reader, initargs=(os.getpid(),))
     try:
-        for rows in pool.map(read_checked, chunks):
+        for rows in pool.map(read_checked, chunks, itertools.repeat(schema)):
             yield from rows
     except BrokenProcessPool:
         processes = pool_processes(pool)
@@ -110,17 +109,29 @@ def _read_all(items: list[tuple[str, int, int]], workers: int) -> Iterator[dict[
 
 # --- writing --------------------------------------------------------------------------------------
 
-_COLS = ("size", "mtime_ns", "quick_hash", *TAG_COLUMNS, "error")
-_UPSERT = (
-    f"INSERT INTO tracks (path, {', '.join(_COLS)}, available, added_at, scanned_at) "
-    f"VALUES (CAST(? AS TEXT), {', '.join('?' * len(_COLS))}, 1, ?, ?) "
-    f"ON CONFLICT(path) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLS)}, "
-    "available = 1, scanned_at = excluded.scanned_at"
-)
-_MOVE = (
-    f"UPDATE OR IGNORE tracks SET path = CAST(? AS TEXT), {', '.join(f'{c} = ?' for c in _COLS)}, "
-    "available = 1, scanned_at = ? WHERE id = ?"
-)
+@dataclass(frozen=True)
+class _Writes:
+    """The scanner's statements for one declaration: the columns a read file sets, by name."""
+
+    cols: tuple[str, ...]
+    upsert: str
+    move: str
+
+
+@functools.lru_cache(maxsize=4)
+def _writes(schema: TrackSchema) -> _Writes:
+    cols = ("size", "mtime_ns", "quick_hash", *schema.from_file, "error")
+    upsert = (
+        f"INSERT INTO tracks (path, {', '.join(cols)}, available, added_at, scanned_at) "
+        f"VALUES (CAST(? AS TEXT), {', '.join('?' * len(cols))}, 1, ?, ?) "
+        f"ON CONFLICT(path) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols)}, "
+        "available = 1, scanned_at = excluded.scanned_at"
+    )
+    move = (f"UPDATE OR IGNORE tracks SET path = CAST(? AS TEXT), {', '.join(f'{c} = ?' for c in cols)}, "
+            "available = 1, scanned_at = ? WHERE id = ?")
+    return _Writes(cols, upsert, move)
+
+
 # before a re-read file is written: its analysis goes if the audio changed, a failed one always
 _DROP_STALE_ANALYSIS = (
     "DELETE FROM analysis WHERE track_id = (SELECT id FROM tracks WHERE path = CAST(? AS TEXT)) "
@@ -135,6 +146,7 @@ def scan(
     workers: int | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    schema: TrackSchema = SCHEMA,
 ) -> ScanReport:
     """Bring the index of ``root`` up to date; return what changed and which files cannot be read.
 
@@ -146,13 +158,13 @@ def scan(
     if not root.is_dir():
         raise NotADirectoryError(f"{root}: not a folder")
     try:
-        return _scan(conn, root, workers, progress, should_stop, t0)
+        return _scan(conn, root, workers, progress, should_stop, t0, schema)
     except sqlite3.Error as exc:
         raise library_error(database_file(conn), exc) from exc
 
 
 def _scan(conn: sqlite3.Connection, root: Path, workers: int | None, progress: Progress | None,
-          should_stop: Callable[[], bool] | None, t0: float) -> ScanReport:
+          should_stop: Callable[[], bool] | None, t0: float, schema: TrackSchema) -> ScanReport:
     report = ScanReport(root=str(root))
     found = walk(root)
     report.found = len(found)
@@ -198,13 +210,13 @@ def _scan(conn: sqlite3.Connection, root: Path, workers: int | None, progress: P
         progress(0, total)
     pending: list[dict[str, Any]] = []
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    rows = _read_all(to_read, n_workers)
+    rows = _read_all(to_read, n_workers, schema)
     try:
         for row in rows:
             pending.append(row)
             done += 1
             if len(pending) >= BATCH:
-                _write(conn, pending, known, by_hash, vanished, report)
+                _write(conn, pending, known, by_hash, vanished, report, _writes(schema))
                 pending.clear()
                 if progress:
                     progress(done, total)
@@ -214,7 +226,7 @@ def _scan(conn: sqlite3.Connection, root: Path, workers: int | None, progress: P
     finally:
         rows.close()   # a stopped scan shuts its workers down now, not when the generator is collected
     if pending:
-        _write(conn, pending, known, by_hash, vanished, report)
+        _write(conn, pending, known, by_hash, vanished, report, _writes(schema))
         if progress:
             progress(done, total)
 
@@ -271,26 +283,27 @@ def _write(
     by_hash: dict[str, list[sqlite3.Row]],
     vanished: dict[str, sqlite3.Row],
     report: ScanReport,
+    writes: _Writes,
 ) -> None:
     """One transaction for a batch of read files."""
     ts = now()
     with conn:
         for row in rows:
             path = path_param(row["path"])
-            values = [safe_text(row[c]) for c in _COLS]
+            values = [safe_text(row[c]) for c in writes.cols]
             old = known.get(row["path"])
             if old is None:
                 candidates = by_hash.get(row["quick_hash"]) if row["quick_hash"] else None
                 if candidates:
                     moved = candidates.pop()
                     vanished.pop(moved["path"], None)
-                    if conn.execute(_MOVE, (path, *values, ts, moved["id"])).rowcount:
+                    if conn.execute(writes.move, (path, *values, ts, moved["id"])).rowcount:
                         conn.execute("DELETE FROM analysis WHERE track_id = ? AND error IS NOT NULL", (moved["id"],))
                         report.moved += 1
                         continue
                     # another scan stored this path meanwhile: fall through to the upsert
             conn.execute(_DROP_STALE_ANALYSIS, (path, path, row["quick_hash"]))
-            conn.execute(_UPSERT, (path, *values, ts, ts))
+            conn.execute(writes.upsert, (path, *values, ts, ts))
             if old is None:
                 report.new += 1
             elif (old["size"], old["mtime_ns"]) == (row["size"], row["mtime_ns"]):

@@ -15,7 +15,6 @@ folder) is raised as ``LibraryError`` naming the file and the reason, for the CL
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import sqlite3
@@ -23,11 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from moodplayer.mood_geometry import canonical_moods
+from moodplayer.library.fields import SCHEMA, TrackSchema
 
-SCHEMA_VERSION = 2
-
-# Each entry upgrades the schema from version i to i+1. Never edit a released entry: append.
+# Each entry upgrades the schema from version i to i+1, as released: never edit one. Columns added
+# later are declared in ``fields.py`` with ``since`` = their version, and their step is generated.
 MIGRATIONS: list[str] = [
     # 0 -> 1: first release
     """
@@ -98,7 +96,14 @@ MIGRATIONS: list[str] = [
     DELETE FROM analysis WHERE error IS NOT NULL;
     """,
 ]
-assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def target_version(schema: TrackSchema = SCHEMA) -> int:
+    """The schema version a declaration needs: the released steps, then one per later ``since``."""
+    return max(len(MIGRATIONS), schema.version)
+
+
+SCHEMA_VERSION = target_version()
 
 
 class LibraryError(RuntimeError):
@@ -199,7 +204,7 @@ def safe_text(value: Any) -> Any:
     return value
 
 
-def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+def connect(path: str | Path, *, readonly: bool = False, schema: TrackSchema = SCHEMA) -> sqlite3.Connection:
     """Open (creating and migrating if needed) the library database at ``path``.
 
     Raises LibraryError (naming the file and the reason) when it cannot be used. The schema version
@@ -217,12 +222,12 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.row_factory = sqlite3.Row
         conn.text_factory = _text_factory
         conn.execute("PRAGMA busy_timeout = 30000")
-        _refuse_newer(conn, path)        # reads the header: also the first sign of a non-database
+        _refuse_newer(conn, path, target_version(schema))   # reads the header: also the first sign of a non-database
         conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn)
+            migrate(conn, schema)
     except (sqlite3.Error, OSError, LibraryError) as exc:
         if conn is not None:
             conn.close()
@@ -230,33 +235,35 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+def _refuse_newer(conn: sqlite3.Connection, path: Path, known: int) -> None:
     version = schema_version(conn)
-    if version > SCHEMA_VERSION:
+    if version > known:
         raise SchemaTooNew(f"library database {path}: written by a newer moodplayer (schema version "
-                           f"{version}, this one knows up to {SCHEMA_VERSION}); it was left untouched")
+                           f"{version}, this one knows up to {known}); it was left untouched")
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the schema up to SCHEMA_VERSION, one transaction per step; return the final version.
+def migrate(conn: sqlite3.Connection, schema: TrackSchema = SCHEMA) -> int:
+    """Bring the schema up to the declaration's version, one transaction per step; return it.
 
     Each step takes the write lock first (BEGIN IMMEDIATE) and reads the version again under it, so
     two processes opening a new library at once migrate it once, the second simply waiting.
     """
+    target = target_version(schema)
     version = schema_version(conn)
-    if version > SCHEMA_VERSION:
+    if version > target:
         raise SchemaTooNew(f"library database is schema version {version}, this moodplayer knows up to "
-                           f"{SCHEMA_VERSION}")
-    while version < SCHEMA_VERSION:
+                           f"{target}")
+    while version < target:
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = schema_version(conn)
-            if version < SCHEMA_VERSION:
-                for statement in _statements(MIGRATIONS[version]):
+            if version < target:
+                step = MIGRATIONS[version] if version < len(MIGRATIONS) else schema.migration(version + 1)
+                for statement in _statements(step):
                     conn.execute(statement)
                 version += 1
                 conn.execute(f"PRAGMA user_version = {version}")
@@ -280,28 +287,20 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-EXPORT_COLUMNS = (
-    "id", "path", "title", "artist", "album", "album_artist", "track_no", "disc_no", "year",
-    "genre", "duration", "format", "sample_rate", "channels", "rg_track_gain", "rg_track_peak",
-    "rg_album_gain", "rg_album_peak", "has_cover", "available", "error",
-)
+def named_columns(cursor: sqlite3.Cursor) -> dict[str, list[Any]]:
+    """A query's result as one list per column, by the names it selected (``TrackSchema.select``)."""
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    # one comprehension per column rather than zip(*rows): bytecode lets a GUI thread take the GIL
+    return {n: [r[i] for r in rows] for i, n in enumerate(names)}
 
 
-def export_tracks(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every track with its analysis (valence/arousal null until analysed), ordered by path."""
-    cols = ", ".join(f"t.{c}" for c in EXPORT_COLUMNS)
-    rows = conn.execute(
-        f"""SELECT {cols}, a.valence, a.arousal, a.moods, a.model_version
-            FROM tracks t LEFT JOIN analysis a ON a.track_id = t.id ORDER BY t.path"""
-    ).fetchall()
-    out = []
-    for r in rows:
-        d = dict(r)
-        d["available"] = bool(d["available"])
-        d["has_cover"] = bool(d["has_cover"])
-        d["moods"] = canonical_moods(json.loads(d["moods"])) if d["moods"] else None   # old names mapped
-        out.append(d)
-    return out
+def export_tracks(conn: sqlite3.Connection, schema: TrackSchema = SCHEMA) -> list[dict[str, Any]]:
+    """Every track with its analysis (valence/arousal null until analysed), ordered by path, as the
+    declaration's exported objects (``export --json``)."""
+    rows = conn.execute(f"""SELECT {schema.select()}
+                            FROM tracks t LEFT JOIN analysis a ON a.track_id = t.id ORDER BY t.path""")
+    return [schema.record(r) for r in rows]
 
 
 def now() -> float:

@@ -8,57 +8,39 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Callable
 
 import mutagen
+from mutagen.aiff import AIFF
 from mutagen.flac import FLAC
 from mutagen.id3 import ID3
-from mutagen.mp3 import (
-    MP3,
-    MPEGInfo,
-    VBRIHeader,
-    VBRIHeaderError,
-    XingHeader,
-    XingHeaderError,
-)
+from mutagen.mp3 import MP3, MPEGInfo
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
+
+from moodplayer.audio.headers import ID3_LEAN_ABOVE, id3_header, mp3_length_exact, syncsafe
+from moodplayer.library.fields import SCHEMA, TrackSchema
 
 
 class TagError(Exception):
     """The file's container or tags cannot be parsed; the message names the reason."""
 
 
-@dataclass
-class Tags:
-    format: str | None = None          # format by content: mp3, flac, ogg, opus, m4a, wav
-    title: str | None = None
-    artist: str | None = None
-    album: str | None = None
-    album_artist: str | None = None
-    track_no: int | None = None
-    disc_no: int | None = None
-    year: int | None = None
-    genre: str | None = None
-    duration: float | None = None
-    sample_rate: int | None = None
-    channels: int | None = None
-    rg_track_gain: float | None = None
-    rg_track_peak: float | None = None
-    rg_album_gain: float | None = None
-    rg_album_peak: float | None = None
-    has_cover: bool = False
-    # False when the length is an estimate (an MP3 without a Xing/VBRI header: size / first bitrate)
+class Tags(SimpleNamespace):
+    """What one file says about itself: an attribute per field the reader fills (``fields.py``:
+    tags and stream info; None when absent), plus ``length_exact``: False when the length is an
+    estimate (an MP3 without a Xing/VBRI header: size / first bitrate)."""
+
     length_exact: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
-_CONTENT_FORMAT = {MP3: "mp3", FLAC: "flac", OggVorbis: "ogg", OggOpus: "opus", MP4: "m4a", WAVE: "wav"}
-ID3_LEAN_ABOVE = 16 << 20   # ID3 tags bigger than this are read frame by frame
+# mutagen's classes -> the registry's format names (moodplayer.audio.formats)
+_CONTENT_FORMAT = {MP3: "mp3", FLAC: "flac", OggVorbis: "ogg", OggOpus: "opus", MP4: "m4a", WAVE: "wav",
+                   AIFF: "aiff"}
 ID3_FRAME_KEEP = 1 << 20    # ... keeping only frames up to this size (text, ReplayGain), never pictures
 _GAIN = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _FILENAME = re.compile(r"^\s*(?:(?P<disc>\d)[-.])?(?P<track>\d{1,3})\s*(?:[-._)]\s*|\s+)(?P<rest>.+)$")
@@ -99,58 +81,40 @@ def _float(value: Any) -> float | None:
     return float(m.group(0)) if m else None
 
 
-def _from_vorbis(f: Any, t: Tags) -> None:
+_PARSE: dict[str, Callable[[Any], Any]] = {"text": _first, "number": _number, "decimal": _float,
+                                          "flag": lambda v: bool(v) or None}
+
+
+def _vorbis_get(f: Any) -> Callable[[str], Any]:
     c = f.tags or {}
-
-    def g(*keys: str) -> Any:
-        for k in keys:
-            if k in c:
-                return c[k]
-        return None
-
-    t.title, t.artist, t.album = _first(g("title")), _first(g("artist")), _first(g("album"))
-    t.album_artist = _first(g("albumartist", "album artist", "album_artist"))
-    t.track_no, t.disc_no = _number(g("tracknumber")), _number(g("discnumber"))
-    t.year, t.genre = _number(g("date", "year", "originaldate")), _first(g("genre"))
-    for scope in ("track", "album"):
-        setattr(t, f"rg_{scope}_gain", _float(g(f"replaygain_{scope}_gain")))
-        setattr(t, f"rg_{scope}_peak", _float(g(f"replaygain_{scope}_peak")))
-    pictures = getattr(f, "pictures", None)
-    t.has_cover = bool(pictures) or bool(g("metadata_block_picture", "coverart"))
+    return lambda key: c[key] if key in c else None   # Vorbis comment keys ignore case
 
 
-def _from_id3(tags: ID3 | None, t: Tags) -> None:
-    if tags is None:
-        return
-    g = tags.get
-    t.title, t.artist, t.album = _first(g("TIT2")), _first(g("TPE1")), _first(g("TALB"))
-    t.album_artist = _first(g("TPE2"))
-    t.track_no, t.disc_no = _number(g("TRCK")), _number(g("TPOS"))
-    t.year = _number(g("TDRC") or g("TYER") or g("TDOR"))
-    t.genre = _first(g("TCON"))
-    for frame in tags.getall("TXXX"):
-        key = frame.desc.lower()
-        if key.startswith("replaygain_") and key.endswith(("_gain", "_peak")):
-            scope, kind = key.split("_")[1:3]
-            if scope in ("track", "album"):
-                setattr(t, f"rg_{scope}_{kind}", _float(frame.text))
-    t.has_cover = bool(tags.getall("APIC"))
+def _id3_get(tags: ID3) -> Callable[[str], Any]:
+    def get(key: str) -> Any:
+        if key.startswith("TXXX:"):   # user text frames by description, any case (taggers differ)
+            desc = key[5:].lower()
+            return next((fr.text for fr in tags.getall("TXXX") if fr.desc.lower() == desc), None)
+        return tags.getall(key) or None
+    return get
 
 
-def _from_mp4(f: MP4, t: Tags) -> None:
+def _mp4_get(f: MP4) -> Callable[[str], Any]:
     c = f.tags or {}
-    g = c.get
-    t.title, t.artist, t.album = _first(g("\xa9nam")), _first(g("\xa9ART")), _first(g("\xa9alb"))
-    t.album_artist = _first(g("aART"))
-    t.track_no, t.disc_no = _number(g("trkn")), _number(g("disk"))
-    t.year, t.genre = _number(g("\xa9day")), _first(g("\xa9gen"))
-    for scope in ("track", "album"):
-        for kind in ("gain", "peak"):
-            for key in (f"----:com.apple.iTunes:replaygain_{scope}_{kind}",
-                        f"----:com.apple.iTunes:REPLAYGAIN_{scope.upper()}_{kind.upper()}"):
-                if key in c:
-                    setattr(t, f"rg_{scope}_{kind}", _float(c[key]))
-    t.has_cover = bool(g("covr"))
+    lower = {k.lower(): k for k in c}   # freeform keys come in either case (REPLAYGAIN_TRACK_GAIN)
+    return lambda key: c.get(key, c.get(lower.get(key.lower(), ""), None))
+
+
+def _read_fields(t: Tags, schema: TrackSchema, family: str, get: Callable[[str], Any]) -> None:
+    """Every tag field of the declaration, from the first of its keys in this family with a value."""
+    for f in schema.tags:
+        parse = _PARSE[f.parse]
+        for key in f.keys.get(family, ()):
+            raw = get(key)
+            value = parse(raw) if raw is not None else None
+            if value is not None:
+                setattr(t, f.name, value)
+                break
 
 
 def title_from_filename(path: Path) -> tuple[str, int | None]:
@@ -160,19 +124,6 @@ def title_from_filename(path: Path) -> tuple[str, int | None]:
     if m and m.group("rest").strip(" -."):
         return m.group("rest").strip(" -."), int(m.group("track"))
     return stem or path.name, None
-
-
-def _syncsafe(b: bytes) -> int:
-    return (b[0] & 0x7F) << 21 | (b[1] & 0x7F) << 14 | (b[2] & 0x7F) << 7 | (b[3] & 0x7F)
-
-
-def _id3_header(path: Path) -> tuple[int, int, int] | None:
-    """(major version, flags, size of the whole tag with header) of a leading ID3v2 tag, or None."""
-    with open(path, "rb") as fh:
-        head = fh.read(10)
-    if len(head) < 10 or head[:3] != b"ID3" or head[3] not in (2, 3, 4):
-        return None
-    return head[3], head[5], 10 + _syncsafe(head[6:10]) + (10 if head[5] & 0x10 else 0)
 
 
 def _lean_id3(path: Path, major: int, flags: int, end: int) -> tuple[ID3, bool]:
@@ -185,13 +136,13 @@ def _lean_id3(path: Path, major: int, flags: int, end: int) -> tuple[ID3, bool]:
             fh.seek(10)
             if flags & 0x40:  # extended header: v2.4 size includes itself, v2.3 size excludes its 4 bytes
                 raw = fh.read(4)
-                fh.seek(_syncsafe(raw) - 4 if major == 4 else int.from_bytes(raw, "big"), 1)
+                fh.seek(syncsafe(raw) - 4 if major == 4 else int.from_bytes(raw, "big"), 1)
             while fh.tell() + 10 <= end:
                 hdr = fh.read(10)
                 fid = hdr[:4]
                 if len(hdr) < 10 or not fid.isalnum():
                     break  # padding, or the end of what the file holds
-                size = _syncsafe(hdr[4:8]) if major == 4 else int.from_bytes(hdr[4:8], "big")
+                size = syncsafe(hdr[4:8]) if major == 4 else int.from_bytes(hdr[4:8], "big")
                 has_cover = has_cover or fid == b"APIC"
                 if size <= ID3_FRAME_KEEP and fid != b"APIC":
                     body = fh.read(size)
@@ -204,23 +155,9 @@ def _lean_id3(path: Path, major: int, flags: int, end: int) -> tuple[ID3, bool]:
     return ID3(io.BytesIO(blob), load_v1=False), has_cover
 
 
-def _mp3_length_exact(path: Path, info: MPEGInfo) -> bool:
-    """True when the first frame carries a Xing/Info or VBRI header that counts the frames."""
-    if getattr(info, "layer", 3) != 3:
-        return False
-    with open(path, "rb") as fh:
-        for header, counted in ((XingHeader, lambda h: h.frames != -1), (VBRIHeader, lambda h: True)):
-            fh.seek(info.frame_offset + header.get_offset(info))
-            try:
-                return counted(header(fh))
-            except (XingHeaderError, VBRIHeaderError):  # not there
-                continue
-    return False
-
-
 def _mutagen_open(path: Path) -> tuple[Any, ID3 | None, bool | None]:
     """(mutagen file or (info, tags) for a lean MP3, lean ID3 tags or None, lean cover flag)."""
-    head = _id3_header(path) if path.suffix.lower() == ".mp3" else None
+    head = id3_header(path) if path.suffix.lower() == ".mp3" else None
     if head is not None and head[2] > ID3_LEAN_ABOVE:
         tags, cover = _lean_id3(path, *head)
         with open(path, "rb") as fh:
@@ -229,8 +166,9 @@ def _mutagen_open(path: Path) -> tuple[Any, ID3 | None, bool | None]:
     return mutagen.File(path), None, None
 
 
-def read_tags(path: str | Path) -> Tags:
-    """Parse container and tags; raises TagError with the reason when mutagen cannot."""
+def read_tags(path: str | Path, schema: TrackSchema = SCHEMA) -> Tags:
+    """Parse container and tags into every field the declaration reads from a file; raises TagError
+    with the reason when mutagen cannot."""
     path = Path(path)
     try:
         f, lean_tags, lean_cover = _mutagen_open(path)
@@ -240,24 +178,29 @@ def read_tags(path: str | Path) -> Tags:
         raise TagError(f"malformed file: {exc.__class__.__name__}: {exc}") from exc
     if f is None:
         raise TagError("not a recognised audio file")
+    t = Tags(**{name: None for name in schema.from_file})
+    for field in schema.tags:
+        if field.parse == "flag":
+            setattr(t, field.name, False)
     if isinstance(f, MPEGInfo):  # lean MP3: info and tags read apart
-        info, t = f, Tags(format="mp3")
+        info, t.format = f, "mp3"
     else:
-        info, t = f.info, Tags(format=_CONTENT_FORMAT.get(type(f), type(f).__name__.lower()))
+        info, t.format = f.info, _CONTENT_FORMAT.get(type(f), type(f).__name__.lower())
     t.duration = float(getattr(info, "length", 0.0) or 0.0) or None
     t.sample_rate = int(getattr(info, "sample_rate", 0) or 0) or None
     t.channels = int(getattr(info, "channels", 0) or 0) or None
     if isinstance(info, MPEGInfo):
-        t.length_exact = _mp3_length_exact(path, info)
+        t.length_exact = mp3_length_exact(path, info)
     if lean_tags is not None:
-        _from_id3(lean_tags, t)
+        _read_fields(t, schema, "id3", _id3_get(lean_tags))
         t.has_cover = bool(lean_cover)
     elif isinstance(f, (FLAC, OggVorbis, OggOpus)):
-        _from_vorbis(f, t)
+        _read_fields(t, schema, "vorbis", _vorbis_get(f))
+        t.has_cover = t.has_cover or bool(getattr(f, "pictures", None))   # FLAC's own picture blocks
     elif isinstance(f, MP4):
-        _from_mp4(f, t)
-    elif isinstance(f, (MP3, WAVE)):
-        _from_id3(f.tags, t)
+        _read_fields(t, schema, "mp4", _mp4_get(f))
+    elif isinstance(f, (MP3, WAVE, AIFF)) and f.tags is not None:
+        _read_fields(t, schema, "id3", _id3_get(f.tags))
     if not t.title:
         t.title, number = title_from_filename(path)
         t.track_no = t.track_no or number
@@ -278,7 +221,7 @@ def explain_mutagen_error(exc: BaseException, path: Path) -> str:
              else "container")
     size = path.stat().st_size if path.exists() else 0
     if ".id3" in module and not msg:
-        head = _id3_header(path)
+        head = id3_header(path)
         if head is not None and head[2] > size:
             return f"{_CUT}: its ID3 tag claims {head[2]:,} bytes but the file has {size:,}"
         return "damaged ID3 tag (a frame runs past the tag's end)"

@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from moodplayer.library.formats import audio_format
+from moodplayer.audio.formats import audio_format
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from moodplayer.library.store import path_param, safe_text
 from moodplayer.playback.item import QueueItem
 
 
@@ -32,9 +33,10 @@ class PlayHistory:
 
     def failed(self, item: QueueItem, message: str) -> None:
         if item.track_id is not None:
-            self._write("UPDATE tracks SET error = ? WHERE id = ?", (message, item.track_id))
-        else:
-            self._write("UPDATE tracks SET error = ? WHERE path = ?", (message, item.path))
+            self._write("UPDATE tracks SET error = ? WHERE id = ?", (safe_text(message), item.track_id))
+        else:   # the path as stored: its real bytes (file names need not be UTF-8)
+            self._write("UPDATE tracks SET error = ? WHERE path = CAST(? AS TEXT)",
+                        (safe_text(message), path_param(item.path)))
 
     def _write(self, sql: str, params: tuple) -> int | None:
         try:

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Mapping
+
+from moodplayer.library.fields import QUEUE_FIELDS, SCHEMA
 
 PREAMP_DB = 0.0
 
@@ -29,12 +32,11 @@ class QueueItem:
         return factor
 
     @classmethod
-    def from_row(cls, row: dict | sqlite3.Row) -> "QueueItem":
-        """From a tracks-table row (``store.export_tracks`` dicts or a ``SELECT * FROM tracks`` row)."""
+    def from_row(cls, row: Mapping[str, Any] | sqlite3.Row) -> "QueueItem":
+        """From a row holding the track fields ``QUEUE_FIELDS`` by name (a ``many_from_db`` row, a
+        ``SELECT * FROM tracks`` row); fields the row lacks stay None."""
         r = dict(row)
-        return cls(path=str(r["path"]), track_id=r.get("id"), title=r.get("title"), artist=r.get("artist"),
-                   duration=r.get("duration"), rg_gain_db=r.get("rg_track_gain"), rg_peak=r.get("rg_track_peak"),
-                   album=r.get("album"))
+        return cls(path=str(r["path"]), **{attr: r.get(name) for attr, name in _FIELD_OF.items() if attr != "path"})
 
     @classmethod
     def many_from_db(cls, conn: sqlite3.Connection, track_ids: list[int]) -> list["QueueItem"]:
@@ -44,8 +46,11 @@ class QueueItem:
         for start in range(0, len(ids), 500):   # stay under SQLite's bound-parameter limit
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for r in conn.execute(f"SELECT * FROM tracks WHERE id IN ({marks})", chunk):
-                rows[int(r["id"])] = cls.from_row(r)
+            cur = conn.execute(f"SELECT {_SELECT} FROM tracks t WHERE t.id IN ({marks})", chunk)
+            names = [d[0] for d in cur.description]
+            for values in cur:
+                item = cls.from_row(dict(zip(names, values)))
+                rows[int(item.track_id)] = item
         return [rows[t] for t in ids if t in rows]
 
     @classmethod
@@ -58,5 +63,12 @@ class QueueItem:
             t = read_tags(p)
         except (TagError, OSError):
             return cls(path=str(p), title=p.stem)
-        return cls(path=str(p), title=t.title or p.stem, artist=t.artist, duration=t.duration,
-                   rg_gain_db=t.rg_track_gain, rg_peak=t.rg_track_peak, album=t.album)
+        item = cls.from_row({"path": str(p), **vars(t)})
+        return item if item.title else replace(item, title=p.stem)
+
+
+# QueueItem attribute -> track field (fields.py): the queue's share of the one declaration
+_FIELD_OF = {"path": "path", "track_id": "id", "title": "title", "artist": "artist", "album": "album",
+             "duration": "duration", "rg_gain_db": "rg_track_gain", "rg_peak": "rg_track_peak"}
+assert sorted(_FIELD_OF.values()) == sorted(QUEUE_FIELDS)
+_SELECT = SCHEMA.select(QUEUE_FIELDS)

@@ -13,11 +13,12 @@ from typing import Iterable
 import numpy as np
 from sklearn.neighbors import KDTree
 
+from moodplayer.library.fields import QUEUE_FIELDS, SCHEMA
+from moodplayer.library.store import named_columns
 from moodplayer.recommend.feedback import effective_positions, load_feedback
 
-_TRACKS_SQL = """
-    SELECT t.id, t.path, t.title, t.artist, t.duration, a.valence, a.arousal,
-           t.album, t.rg_track_gain, t.rg_track_peak
+_TRACKS_SQL = f"""
+    SELECT {SCHEMA.select(("valence", "arousal", *QUEUE_FIELDS))}
     FROM tracks t JOIN analysis a ON a.track_id = t.id
     WHERE t.available = 1 AND a.valence IS NOT NULL AND a.arousal IS NOT NULL
     ORDER BY t.id"""
@@ -70,14 +71,13 @@ class MoodIndex:
     def from_db(cls, conn: sqlite3.Connection) -> "MoodIndex":
         """Load every analysed, available track and the feedback; build the tree once."""
         stamp = library_stamp(conn)
-        rows = conn.execute(_TRACKS_SQL).fetchall()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        mood = np.array([(r[5], r[6]) for r in rows], dtype=np.float64).reshape(-1, 2)
+        c = named_columns(conn.execute(_TRACKS_SQL))
+        ids = np.array(c["id"], dtype=np.int64)
+        mood = np.array([c["valence"], c["arousal"]], dtype=np.float64).T.reshape(-1, 2)
         position, moved = effective_positions(ids, mood, load_feedback(conn))
-        return cls(ids=ids, paths=[r[1] for r in rows], titles=[r[2] for r in rows],
-                   artists=[r[3] for r in rows], durations=[r[4] for r in rows],
-                   mood=mood, position=position, moved_by=moved, stamp=stamp, albums=[r[7] for r in rows],
-                   rg_gains=[r[8] for r in rows], rg_peaks=[r[9] for r in rows])
+        return cls(ids=ids, paths=c["path"], titles=c["title"], artists=c["artist"], durations=c["duration"],
+                   mood=mood, position=position, moved_by=moved, stamp=stamp, albums=c["album"],
+                   rg_gains=c["rg_track_gain"], rg_peaks=c["rg_track_peak"])
 
     def is_stale(self, conn: sqlite3.Connection) -> bool:
         """True when the library changed since this index was built.

@@ -196,7 +196,7 @@ class LibraryModel(QAbstractTableModel):
             if d.analysis_error[r]:
                 return "not analysed"
             return d.top_mood(r) or ""
-        return ""
+        return terminal_safe(d.text(r, col))   # any other declared column (library/fields.py)
 
     @staticmethod
     def _tooltip(d: LibraryData, r: int) -> str:
