@@ -119,15 +119,15 @@ def _has_decoder(av, name: str) -> bool:
 
 
 def check_music_model(tmp: Path, models: Path | None) -> Check:
-    """The real analysis path on a synthetic track: decode -> spectrogram recipe -> ONNX -> moods."""
+    """The real analysis path on a synthetic track: decode -> recipe + descriptors -> ONNX -> moods."""
     import soundfile as sf
 
     from moodplayer.analysis.analyze import analyze_file
     from moodplayer.analysis.decode import window_starts
-    from moodplayer.analysis.music_model import MusicModel
+    from moodplayer.analysis.mood_model import MoodModel
     from moodplayer.analysis.spectrogram import IMAGE_SHAPE, waveform_to_image
 
-    model = MusicModel(models)  # raises ModelError naming the missing or broken file
+    model = MoodModel(models)  # raises ModelError naming the missing or broken file
     image = waveform_to_image(synthetic_clip(6.0)[::2])  # 44100 -> 22050 by decimation is fine here
     if image.shape != IMAGE_SHAPE or image.dtype != np.uint8 or int(image.max()) - int(image.min()) < 128:
         return Check("music model", FAIL, f"spectrogram recipe gave {image.shape} {image.dtype} "
@@ -216,22 +216,18 @@ def check_audio() -> Check:
 
 
 def check_camera(source: int | str | Path = 0) -> Check:
-    """Opens and releases the camera (device index, or a video file the same way); reads no frame,
-    so nothing is captured and nothing is stored."""
-    import cv2
+    """Opens and releases the camera (device index, or a video file the same way) as the live loop
+    opens it; reads no frame, so nothing is captured and nothing is stored."""
+    from moodplayer.vision.camera import open_capture
 
-    from moodplayer.vision.camera import quiet_opencv
-
+    cap, why = open_capture(source)
+    if cap is None:
+        return Check("camera", WARN, f"no camera ({why}); the mood pad still works")
+    try:
+        backend = cap.getBackendName()
+    finally:
+        cap.release()
     what = f"device {source}" if isinstance(source, int) else str(source)
-    with quiet_opencv():
-        cap = cv2.VideoCapture(source if isinstance(source, int) else str(source))
-        try:
-            opened = cap.isOpened()
-            backend = cap.getBackendName() if opened else ""
-        finally:
-            cap.release()
-    if not opened:
-        return Check("camera", WARN, f"no camera ({what} cannot be opened); the mood pad still works")
     return Check("camera", OK, f"{what} opens ({backend})")
 
 

@@ -27,8 +27,8 @@ done
 fail() { echo "build_bundle.sh: $*" >&2; exit 1; }
 
 MODELS="${MOODPLAYER_BUNDLE_MODELS:-$ROOT/models}"  # the spec reads the same variable
-for f in "$MODELS"/music_va.onnx "$MODELS"/music_va.json "$MODELS"/face_emotion.onnx "$MODELS"/face_emotion.json \
-         "$ROOT"/moodplayer/analysis/data/spectrogram_mel.npy "$ROOT"/assets/moodplayer.svg; do
+for f in "$MODELS"/music_track.onnx "$MODELS"/music_va.onnx "$MODELS"/face_emotion.onnx "$MODELS"/face_emotion.json \
+         "$ROOT"/moodplayer/analysis/data/spectrogram_chroma.npy "$ROOT"/moodplayer/analysis/data/spectrogram_mel.npy "$ROOT"/assets/moodplayer.svg; do
     [ -f "$f" ] || fail "$f is missing: the bundle would not work without it"
 done
 "$PYTHON" -c "import PyInstaller" 2>/dev/null || fail "PyInstaller is not installed (pip install pyinstaller)"

@@ -25,14 +25,14 @@ TIMEOUT = 300
 
 
 def _models(tmp: Path, onnx: bytes | Path) -> Path:
-    """A models folder with the real card and the given model file."""
+    """A models folder with the real per-window model and the given file as the track mood model."""
     d = tmp / "models"
     d.mkdir()
-    shutil.copy2(models_dir() / "music_va.json", d / "music_va.json")
+    shutil.copy2(models_dir() / "music_va.onnx", d / "music_va.onnx")
     if isinstance(onnx, Path):
-        shutil.copy2(onnx, d / "music_va.onnx")
+        shutil.copy2(onnx, d / "music_track.onnx")
     else:
-        (d / "music_va.onnx").write_bytes(onnx)
+        (d / "music_track.onnx").write_bytes(onnx)
     return d
 
 
@@ -59,8 +59,8 @@ def test_broken_model_is_one_clear_error_and_nothing_is_written_per_track(media,
                          capture_output=True, text=True, timeout=TIMEOUT)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr and "BrokenProcessPool" not in out.stderr
-    assert str(models / "music_va.onnx") in out.stderr
-    assert ("cannot load" if kind == "garbage" else "not a valence/arousal model") in out.stderr
+    assert str(models / "music_track.onnx") in out.stderr
+    assert ("cannot load" if kind == "garbage" else "not the music mood model") in out.stderr
     assert _state(db) == ([], [])      # no track marked unreadable, no analysis row
     # the model fixed: the same tracks are analysed with no rescan and no user action
     report = analyze_library(db, workers=1)
@@ -75,7 +75,7 @@ def test_self_test_names_the_broken_model(tmp_path):
     work.mkdir()
     check = _timed("analysis", check_analysis_workers, work, models)
     assert check.status == FAIL
-    assert str(models / "music_va.onnx") in check.detail and "cannot load" in check.detail
+    assert str(models / "music_track.onnx") in check.detail and "cannot load" in check.detail
     assert "BrokenProcessPool" not in check.detail
 
 

@@ -21,7 +21,8 @@ import pytest
 from moodplayer import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL_FILES = ("music_va.onnx", "music_va.json", "music_va.md", "face_emotion.onnx", "face_emotion.json",
+MODEL_FILES = ("music_track.onnx", "music_track.json", "music_track.md", "music_va.onnx", "music_va.json",
+               "music_va.md", "face_emotion.onnx", "face_emotion.json",
                "face_emotion.md")
 SKIP = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".venv",
                               "runs", "tests", "*.pyc")

@@ -26,8 +26,8 @@ ASSETS = ROOT / "assets"
 DESKTOP = ASSETS / "moodplayer.desktop"
 METAINFO = ASSETS / "io.github.moodplayer.metainfo.xml"
 MODELS = ROOT / "models"
-HAVE_MODELS = all((MODELS / f).is_file() for f in ("music_va.onnx", "music_va.json", "face_emotion.onnx"))
-needs_models = pytest.mark.skipif(not HAVE_MODELS, reason="models/music_va.onnx and face_emotion.onnx not there yet")
+HAVE_MODELS = all((MODELS / f).is_file() for f in ("music_track.onnx", "music_va.onnx", "face_emotion.onnx"))
+needs_models = pytest.mark.skipif(not HAVE_MODELS, reason="the music and face models are not there yet")
 sys.path.insert(0, str(ROOT / "packaging"))
 import bundle_sizes  # noqa: E402
 import deb_depends  # noqa: E402
@@ -107,7 +107,7 @@ def test_self_test_command_exits_zero(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, "-m", "moodplayer", "--self-test", "--db", str(tmp_path / "x.db")],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert re.search(r"^ok +music model +music_va\.onnx", res.stdout, re.M), res.stdout
+    assert re.search(r"^ok +music model +music_track\.onnx", res.stdout, re.M), res.stdout
     assert "passed: 0 failure(s)" in res.stdout
 
 
@@ -119,7 +119,7 @@ def test_self_test_fails_naming_a_missing_model(tmp_path: Path) -> None:
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert res.returncode == 1, res.stdout + res.stderr
     lines = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith(("ok", "warn", "FAIL"))}
-    assert lines["music"].startswith("FAIL") and str(empty / "music_va.onnx") in lines["music"]
+    assert lines["music"].startswith("FAIL") and str(empty / "music_track.onnx") in lines["music"]
     assert lines["face"].startswith("FAIL") and str(empty / "face_emotion.onnx") in lines["face"]
     assert lines["decoders"].startswith("ok"), "a missing model must not take the other checks down"
     assert "FAILED: 3 failure(s)" in res.stdout  # music model, analysis, face model

@@ -61,10 +61,10 @@ class AnalysisReport:
 
 
 def current_model_version(models: str | Path | None = None) -> str:
-    """The version in the shipped model card (without loading the model)."""
-    from moodplayer.analysis.music_model import read_card
+    """The model files' hash (without loading the model): analyses of any other version are redone."""
+    from moodplayer.analysis.mood_model import model_version
 
-    return read_card(models)["version"]
+    return model_version(models)
 
 
 def pending_tracks(conn: sqlite3.Connection, model_version: str) -> list[tuple[int, str]]:
@@ -106,23 +106,11 @@ def _init_worker(models: str | None, nice: int, threads: int, parent_pid: int | 
 
 
 def _load_checked(models: str | None, threads: int) -> Any:
-    """The music model, proven on one blank image: a wrong .onnx that loads must fail here, once,
-    not on every track."""
-    import numpy as np
+    """The music mood model; it proves itself on a silent window when loaded, so a wrong .onnx that
+    loads fails here, once, not on every track."""
+    from moodplayer.analysis.mood_model import MoodModel
 
-    from moodplayer.analysis.music_model import ModelError, MusicModel
-    from moodplayer.analysis.spectrogram import IMAGE_SHAPE
-
-    model = MusicModel(models, threads=threads)
-    try:
-        out = model.predict(np.zeros((1, *IMAGE_SHAPE), np.uint8))
-    except Exception as exc:  # noqa: BLE001 - onnxruntime's own exception types
-        raise ModelError(f"{model.path}: not a valence/arousal model for {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]} "
-                         f"spectrograms ({type(exc).__name__}: {' '.join(str(exc).split())})") from exc
-    if out.shape != (1, 2) or not np.isfinite(out).all():
-        raise ModelError(f"{model.path}: not a valence/arousal model (gives {list(out.shape)} "
-                         "instead of one valence and one arousal)")
-    return model
+    return MoodModel(models, threads=threads)
 
 
 def _ready() -> Any:
@@ -195,16 +183,9 @@ def _collect(conn: sqlite3.Connection, fut: Future, version: str, report: Analys
 
 
 def check_model_files(models: str | Path | None = None) -> str:
-    """The current model version, after the cheap checks (card readable, model file present) that
-    need no onnxruntime; raises ModelError naming the file."""
-    from moodplayer.analysis.music_model import MODEL_FILE, ModelError
-    from moodplayer.paths import models_dir
-
-    version = current_model_version(models)
-    path = Path(models or models_dir()) / MODEL_FILE
-    if not path.is_file():
-        raise ModelError(f"{path}: music model not found (set MOODPLAYER_MODELS?)")
-    return version
+    """The current model version, after the cheap check that needs no onnxruntime (every model file
+    present and readable); raises ModelError naming the file."""
+    return current_model_version(models)  # reads every model file: a missing one raises here
 
 
 def analyze_library(

@@ -1,4 +1,12 @@
-"""The spectrogram recipe (a contract, see DESIGN.md): waveform -> uint8 image 128x256.
+"""The spectrogram recipe, a contract with the training data: waveform -> uint8 image 128x256.
+
+1. decode, mono, resample to 22050 Hz;
+2. take a window of WINDOW = 130560 samples (255 x 512, about 5.92 s);
+3. Slaney mel power spectrogram: n_fft 1024, hop 512, 128 mels, power 2, Hann, centred: 256 frames;
+4. ``log(M + 1e-9)``, per-image min-max to 0..255, ``astype(uint8)`` (truncating, not rounding);
+5. flip vertically (low frequencies in the bottom row), then invert (``255 - img``: dark = energy).
+
+The model's input is that image / 255 as float32, shape [N, 1, 128, 256].
 
 Training images in ``../shared/data/spotify_mel`` were made this way; the app must feed the model
 exactly the same kind of image, so this is the only implementation and training imports it too.
@@ -19,7 +27,8 @@ IMAGE_SHAPE = (N_MELS, N_FRAMES)
 
 
 TABLES_DIR = Path(__file__).resolve().parent / "data"
-TABLE_FILES = {"window": "spectrogram_window.npy", "mel_basis": "spectrogram_mel.npy"}
+TABLE_FILES = {"window": "spectrogram_window.npy", "mel_basis": "spectrogram_mel.npy",
+               "chroma": "spectrogram_chroma.npy"}
 _tables: tuple[np.ndarray, np.ndarray] | None = None
 
 
@@ -36,22 +45,34 @@ def _load_tables() -> tuple[np.ndarray, np.ndarray]:
     return _tables
 
 
-def mel_power(y: np.ndarray) -> np.ndarray:
-    """Slaney mel power spectrogram (n_fft 1024, hop 512, 128 mels, Hann, centred, zero padded)
-    of one window or a batch [K, WINDOW]: float32 [128, 256] or [K, 128, 256].
+def stft(y: np.ndarray) -> np.ndarray:
+    """complex64 STFT [K, frames, 513] of windows [K, samples] (Hann 1024, hop 512, centred, zero padded).
 
-    Same operations, dtypes and memory layout as ``librosa.feature.melspectrogram``, so the
-    result is bit-identical (tests/test_spectrogram.py proves it against librosa).
+    Shared by the mel image and the track descriptors (``moodplayer.analysis.descriptors``), so the
+    costliest step of the analysis runs once per window.
     """
-    window, mel_basis = _load_tables()
+    window, _ = _load_tables()
     y = np.asarray(y, dtype=np.float32)
     batch = y.reshape(-1, y.shape[-1])
     padded = np.pad(batch, ((0, 0), (N_FFT // 2, N_FFT // 2)))
     frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT, axis=-1)[:, ::HOP, :]
     # float64 windowed frames -> complex128 FFT -> stored as complex64, as librosa.stft does
-    spec = np.fft.rfft(frames * window, axis=-1).astype(np.complex64)
-    out = np.empty((len(batch), N_MELS, spec.shape[1]), dtype=np.float32)
-    for k in range(len(batch)):
+    return np.fft.rfft(frames * window, axis=-1).astype(np.complex64)
+
+
+def mel_power(y: np.ndarray, spec: np.ndarray | None = None) -> np.ndarray:
+    """Slaney mel power spectrogram (n_fft 1024, hop 512, 128 mels, Hann, centred, zero padded)
+    of one window or a batch [K, WINDOW]: float32 [128, 256] or [K, 128, 256]. ``spec`` is the
+    windows' ``stft`` when the caller has it already.
+
+    Same operations, dtypes and memory layout as ``librosa.feature.melspectrogram``, so the
+    result is bit-identical (tests/test_spectrogram.py proves it against librosa).
+    """
+    _, mel_basis = _load_tables()
+    y = np.asarray(y, dtype=np.float32)
+    spec = stft(y) if spec is None else spec
+    out = np.empty((len(spec), N_MELS, spec.shape[1]), dtype=np.float32)
+    for k in range(len(spec)):
         power = np.abs(spec[k].T) ** 2.0  # [513, frames], Fortran order like librosa's STFT matrix
         out[k] = np.einsum("...ft,mf->...mt", power, mel_basis, optimize=True)
     return out if y.ndim > 1 else out[0]

@@ -50,10 +50,10 @@ def format_result(r: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from moodplayer.analysis.analyze import analyze_file
-    from moodplayer.analysis.music_model import ModelError, MusicModel
+    from moodplayer.analysis.mood_model import ModelError, MoodModel
 
     try:
-        model = MusicModel()
+        model = MoodModel()
     except ModelError as exc:
         print(f"moodplayer analyze: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""Write moodplayer/analysis/data/spectrogram_{window,mel}.npy: the Hann window and Slaney mel filterbank of the recipe.
+"""Write moodplayer/analysis/data/spectrogram_{window,mel,chroma}.npy: the recipe's Hann window and
+Slaney mel filterbank, and the chroma filterbank of the track descriptors.
 
     python -m moodplayer.train.spectrogram_tables [--out DIR]
 
@@ -24,6 +25,7 @@ def reference_tables() -> dict[str, np.ndarray]:
     return {
         "window": scipy.signal.get_window("hann", N_FFT, fftbins=True).astype(np.float64),
         "mel_basis": librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS).astype(np.float32),
+        "chroma": librosa.filters.chroma(sr=SAMPLE_RATE, n_fft=N_FFT).astype(np.float32),
     }
 
 

@@ -1,0 +1,122 @@
+"""The track mood model's card (JSON for the app and tests, Markdown for people).
+
+Figures of this run come from the run itself. The reference rows at the end are quoted, each with
+where it was measured, because they come from models that are not part of this project.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import platform
+from pathlib import Path
+
+from moodplayer.analysis.descriptors import N_DESCRIPTORS
+
+TARGETS = {"valence_auc": 0.90, "calm_valence_auc": 0.85, "energetic_valence_auc": 0.95,
+           "arousal_auc": 0.95, "quadrant_accuracy": 0.78}
+ROWS = {
+    "window_model": "today's per-window model (the paper's CNN on Spotify labels, `music_va.onnx`), raw outputs averaged over the app's windows",
+    "probe": "linear probe: logistic regression on each clip's mean and spread of the same window features (no LSTM)",
+    "cnn_lstm": "**ours, shipped**: frozen CNN front end + descriptors, bidirectional LSTM over the windows",
+}
+# Quoted, not produced by this command (5-fold CV on q4_val, clip level).
+REFERENCES = {
+    "musicnn bar": ({"valence_auc": 0.886, "calm_valence_auc": 0.819, "energetic_valence_auc": 0.941,
+                     "arousal_auc": 0.955, "quadrant_accuracy": 0.726},
+                    "issue 12: logistic regression (C = 0.01) on musicnn MSD penultimate embeddings + tags, "
+                    "mean over 3-s patches; about 50 ms per patch on one core, too slow for the app as it stands"),
+    "vibenet": ({"valence_auc": 0.678, "calm_valence_auc": 0.477, "energetic_valence_auc": 0.869,
+                 "arousal_auc": 0.915, "quadrant_accuracy": 0.507},
+                "vibenet from PyPI in a separate venv (never a dependency), its valence/energy outputs as "
+                "scores, quadrants split at 0.5; not fitted to q4_val"),
+}
+METRIC_TITLES = {"valence_auc": "valence AUC", "calm_valence_auc": "calm valence (Q4 vs Q3)",
+                 "energetic_valence_auc": "energetic valence (Q1 vs Q2)", "arousal_auc": "arousal AUC",
+                 "quadrant_accuracy": "4-quadrant accuracy"}
+
+
+def write_card(out_dir: Path, *, cv: dict, cfg, n_clips: int, n_train_windows: int, folds: int,
+               agreement: float, command: str, seconds: float, smoke: bool) -> tuple[Path, Path]:
+    card = {
+        "file": "music_track.onnx",
+        "inputs": {
+            "mel": {"shape": ["N", "K", 1, 128, 256], "dtype": "float32",
+                    "meaning": "K recipe windows of a track in time order, image / 255 (as music_va.onnx)"},
+            "desc": {"shape": ["N", "K", N_DESCRIPTORS], "dtype": "float32",
+                     "meaning": "moodplayer.analysis.descriptors of the same windows (raw; standardised inside)"},
+        },
+        "outputs": {
+            "valence_arousal": {"shape": ["N", 2], "meaning": "track (valence, arousal) in 0..1: P(positive), P(energetic)"},
+            "window_valence_arousal": {"shape": ["N", "K", 2], "meaning": "the same per window: the mood timeline"},
+        },
+        "version_rule": "the app's model version is a hash of this file and music_va.onnx",
+        "data": {"source": "shared/data/q4_val (labels.csv: quadrant per clip, human annotation)",
+                 "clips": n_clips, "training_windows": n_train_windows,
+                 "labels": "valence = Q1 or Q4, arousal = Q1 or Q2 (binary, per clip)"},
+        "cross_validation": {"folds": folds, "stratified_on": "quadrant", "seed": 0,
+                             "level": "clip, out-of-fold, through the app's own decoder and windows",
+                             "results": cv, "targets": TARGETS},
+        "head_config": dataclasses.asdict(cfg),
+        "onnx_vs_torch_max_abs_diff": agreement,
+        "command": command,
+        "seconds": round(seconds, 1),
+        "machine": f"{platform.machine()}, CPU, 1 thread",
+        "smoke": smoke,
+    }
+    out_dir = Path(out_dir)
+    jpath, mpath = out_dir / "music_track.json", out_dir / "music_track.md"
+    jpath.write_text(json.dumps(card, indent=1) + "\n")
+    mpath.write_text(render_markdown(card))
+    return jpath, mpath
+
+
+def _row(name: str, m: dict, note: str) -> str:
+    return f"| {name} | " + " | ".join(f"{m[k]:.3f}" for k in METRIC_TITLES) + f" | {note} |"
+
+
+def render_markdown(card: dict) -> str:
+    cv = card["cross_validation"]
+    header = "| model | " + " | ".join(METRIC_TITLES.values()) + " | what it is |"
+    lines = [
+        "# Track mood model — `music_track.onnx`",
+        "",
+        "The app's valence and arousal of a track. A CNN-LSTM: the per-window CNN shipped as",
+        "`music_va.onnx` (frozen) and cheap musical descriptors of each window (mode, key clarity,",
+        "tempo, timbre) feed a bidirectional LSTM over the track's windows in time order.",
+        "Its valence follows **people's** judgement (q4_val's quadrant labels), not Spotify's valence,",
+        "which ranks sad and serene music backwards. Its arousal agrees with both sources.",
+        "",
+        "Inputs: " + "; ".join(f"`{k}` {v['dtype']} {v['shape']}: {v['meaning']}" for k, v in card["inputs"].items()) + ".",
+        "Outputs: " + "; ".join(f"`{k}` {v['shape']}: {v['meaning']}" for k, v in card["outputs"].items()) + ".",
+        "",
+        "## Data and split",
+        f"{card['data']['clips']} real 30-s clips of many genres from `{card['data']['source']}`; "
+        f"{card['data']['labels']}. {card['data']['training_windows']} overlapping training windows. "
+        f"{cv['folds']}-fold cross-validation stratified on quadrant (seed {cv['seed']}); every figure is "
+        f"{cv['level']}. The shipped model is then fitted on all clips.",
+        "",
+        "## Results (clip level, out of fold)",
+        "",
+        header,
+        "|" + "---|" * (len(METRIC_TITLES) + 2),
+    ]
+    for name, note in ROWS.items():
+        lines.append(_row(name, cv["results"][name], note))
+    for name, (m, note) in REFERENCES.items():
+        lines.append(_row(name, m, "quoted: " + note))
+    lines.append(_row("target", cv["targets"], "issue 12"))
+    met = [k for k, v in cv["targets"].items() if cv["results"]["cnn_lstm"][k] >= v]
+    lines += [
+        "",
+        f"Targets met by the shipped model: {', '.join(METRIC_TITLES[k] for k in met) or 'none'}.",
+        "",
+        "## Training",
+        f"Head: {card['head_config']}. onnxruntime vs torch on a real clip: max |diff| "
+        f"{card['onnx_vs_torch_max_abs_diff']:.1e}. {card['seconds']:.0f} s on {card['machine']}.",
+        "",
+        "```",
+        card["command"],
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
