@@ -1,5 +1,8 @@
 """Face detection with OpenCV's Haar cascade, and a tracked box that neither jumps nor blinks.
 
+MTCNN (moodplayer/vision/mtcnn.py) is the default detector; this cascade is its fallback (when the
+MTCNN nets cannot be loaded) and the baseline it is compared with. Both give ``Face`` objects.
+
 The cascade XML files ship inside the opencv-python(-headless) 4.x wheels (``cv2.data``); OpenCV 5
 removed them, hence the <5 pin. A Haar box around a frontal face covers almost exactly what a FER2013
 image shows (median box = 98 % of the image side on 471 upscaled Valid faces), so the expression
@@ -8,7 +11,7 @@ model gets the detector box as is.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -34,6 +37,16 @@ class Box:
 
     def as_list(self) -> list[int]:
         return [self.x, self.y, self.w, self.h]
+
+
+@dataclass
+class Face:
+    """One detected face: a box in frame pixels, the detector's score and, from MTCNN, 5 landmarks
+    (x, y rows: left eye, right eye, nose, left and right mouth corner; "left" = the image's left)."""
+
+    box: Box
+    score: float = 1.0
+    landmarks: np.ndarray | None = field(default=None, repr=False)
 
 
 def iou(a: Box, b: Box) -> float:
@@ -108,6 +121,14 @@ class FaceDetector:
             return []
         roi = gray[y0:y1, x0:x1]
         return self._keep(self._run(roi, 160, prev.w * 0.6, prev.w * 1.6, x0, y0))
+
+
+    def find(self, image: np.ndarray) -> list[Face]:
+        """``detect`` on any BGR/gray frame, as Face objects (no landmarks): the detectors' common call."""
+        return [Face(b) for b in self.detect(to_gray(image))]
+
+    def find_near(self, image: np.ndarray, prev: Box) -> list[Face]:
+        return [Face(b) for b in self.detect_near(to_gray(image), prev)]
 
 
 class BoxTracker:

@@ -12,7 +12,6 @@ the image's left (the person's right eye).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -22,7 +21,7 @@ from moodplayer import onnx_session
 from moodplayer.display import display_path
 from moodplayer.onnx_session import create_session, first_line
 from moodplayer.paths import models_dir
-from moodplayer.vision.detect import Box
+from moodplayer.vision.detect import Box, Face
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +31,6 @@ _OUTPUTS = {"pnet": 2, "rnet": 2, "onet": 3}
 
 class DetectorError(onnx_session.ModelError, ValueError):
     """An MTCNN net is missing, unreadable or not the net it should be; the message names the file."""
-
-
-@dataclass
-class Face:
-    """One detected face: a box in frame pixels, the detector's score and, for MTCNN, 5 landmarks."""
-
-    box: Box
-    score: float = 1.0
-    landmarks: np.ndarray | None = field(default=None, repr=False)   # [5, 2] x, y in frame pixels
 
 
 def _to_rgb(image: np.ndarray) -> np.ndarray:
@@ -151,10 +141,14 @@ class MtcnnDetector:
         """P-net over the pyramid: [N, 9] rows of x1, y1, x2, y2, score, 4 offsets (regressed, squared)."""
         H, W = rgb.shape[:2]
         scale = 12.0 / max(12.0, min_face)
+        # every level is resized from the first one, which is small: the full frame is read once
+        base = cv2.resize(rgb, (int(W * scale + 1), int(H * scale + 1)),
+                          interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        base_scale = scale
         found = []
         while min(H, W) * scale >= 12:
             h, w = int(H * scale + 1), int(W * scale + 1)
-            img = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+            img = base if scale == base_scale else cv2.resize(base, (w, h), interpolation=cv2.INTER_AREA)
             x = ((img.astype(np.float32) - 127.5) / 128.0).transpose(2, 0, 1)[None]
             prob, off = self._run("pnet", x)
             rows, cols = np.nonzero(prob[0] >= self.thresholds[0])

@@ -3,25 +3,55 @@
 ``FacePipeline.faces`` is stateless (one photo: every face). ``FacePipeline.process`` is the live
 path: it follows one face (the largest, then the same one), classifies it, and folds the result into
 a time-smoothed ``MoodReading`` that the GUI and the ``camera`` command consume.
+
+The detector is MTCNN (five landmarks: the crop is levelled by the eyes, and a turned or cut-off
+face counts for less); when its nets cannot be loaded the Haar cascade takes over and
+``detector_note`` says why. Live, the whole frame is searched every ``redetect_every`` frames and
+while no face is followed; in between the face is followed from its last box (for MTCNN, O-net
+alone on that box: a few milliseconds instead of a pyramid).
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from moodplayer.vision import camera as cam
+from moodplayer.vision.align import aligned_crop, quality
 from moodplayer.vision.circumplex import CLASSES, valence_arousal
-from moodplayer.vision.detect import Box, BoxTracker, FaceDetector, iou, to_gray
-from moodplayer.vision.expression import ExpressionModel, ModelError
+from moodplayer.vision.detect import Box, BoxTracker, Face, FaceDetector, iou, to_gray
+from moodplayer.vision.expression import ExpressionModel, ModelError, crop_face
 from moodplayer.vision.smoothing import MoodSmoother
+
+log = logging.getLogger(__name__)
 
 # states a MoodReading can carry, besides the camera's own (no_camera, camera_lost, ended, error)
 FACE = "ok"
 NO_FACE = "no_face"
 DARK = "dark"
+
+
+class Detector(Protocol):
+    """What the pipeline needs of a face detector (MtcnnDetector, FaceDetector)."""
+
+    def find(self, image: np.ndarray) -> list[Face]: ...
+
+    def find_near(self, image: np.ndarray, prev: Box) -> list[Face]: ...
+
+
+def default_detector(min_face_frac: float = 0.1) -> tuple[Detector, str]:
+    """MTCNN, or the Haar cascade with the reason when MTCNN's nets cannot be loaded."""
+    from moodplayer.vision.mtcnn import MtcnnDetector
+
+    try:
+        return MtcnnDetector(min_face_frac=min_face_frac), ""
+    except (OSError, ValueError) as exc:   # missing file, DetectorError (a ValueError)
+        log.warning("MTCNN unavailable, using the Haar cascade: %s", exc)
+        return FaceDetector(min_face_frac=min_face_frac), f"MTCNN unavailable, using the Haar cascade: {exc}"
 
 
 @dataclass
@@ -33,6 +63,8 @@ class FaceResult:
     emotion: str
     valence: float
     arousal: float
+    confidence: float = 1.0  # 0..1: lower for a face turned away, cut off or scored low (align.quality)
+    landmarks: list[list[float]] | None = None  # eyes, nose, mouth corners (MTCNN only)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,21 +93,27 @@ class MoodReading:
         return asdict(self)
 
 
-def _face_result(box: Box | None, probs: np.ndarray) -> FaceResult:
+def _face_result(face: Face | None, probs: np.ndarray, confidence: float = 1.0) -> FaceResult:
     v, a = valence_arousal(probs)
-    return FaceResult(box=None if box is None else box.as_list(),
+    marks = None if face is None or face.landmarks is None else \
+        [[round(float(x), 1), round(float(y), 1)] for x, y in face.landmarks]
+    return FaceResult(box=None if face is None else face.box.as_list(),
                       probabilities={c: round(float(p), 4) for c, p in zip(CLASSES, probs)},
-                      emotion=CLASSES[int(np.argmax(probs))], valence=round(v, 4), arousal=round(a, 4))
+                      emotion=CLASSES[int(np.argmax(probs))], valence=round(v, 4), arousal=round(a, 4),
+                      confidence=round(float(confidence), 4), landmarks=marks)
 
 
 class FacePipeline:
     """Detector + tracker + expression model + smoother, built once and fed frame after frame."""
 
-    def __init__(self, model: ExpressionModel | None = None, detector: FaceDetector | None = None,
+    def __init__(self, model: ExpressionModel | None = None, detector: Detector | None = None,
                  tau: float = 1.5, redetect_every: int = 10, dark_threshold: float = 25.0,
                  all_faces: bool = False) -> None:
         self.model = model or ExpressionModel()
-        self.detector = detector or FaceDetector()
+        self.detector_note = ""
+        if detector is None:
+            detector, self.detector_note = default_detector()
+        self.detector: Detector = detector
         self.tracker = BoxTracker()
         self.smoother = MoodSmoother(tau=tau)
         self.redetect_every = redetect_every
@@ -88,22 +126,29 @@ class FacePipeline:
         self.smoother.reset()
         self._n = 0
 
+    def _crop(self, gray: np.ndarray, face: Face) -> np.ndarray:
+        """The expression model's input: levelled by the eyes when there are landmarks."""
+        if face.landmarks is not None:
+            return aligned_crop(gray, face, self.model.size)
+        return crop_face(gray, face.box, self.model.size)
+
+    def _classify(self, gray: np.ndarray, faces: list[Face]) -> tuple[list[FaceResult], np.ndarray]:
+        probs = self.model.predict([self._crop(gray, f) for f in faces])
+        return [_face_result(f, p, quality(f, gray.shape)) for f, p in zip(faces, probs)], probs
+
     def faces(self, frame: np.ndarray, crop: bool = False) -> list[FaceResult]:
         """Every face in one image (largest first); ``crop`` = the image is already a face crop."""
         gray = to_gray(frame)
-        boxes: list[Box | None] = [None] if crop else list(self.detector.detect(gray))
-        if not boxes:
-            return []
-        probs = self.model.predict_faces(gray, boxes)
-        return [_face_result(b, p) for b, p in zip(boxes, probs)]
+        if crop:
+            return [_face_result(None, p) for p in self.model.predict_faces(gray, [None])]
+        found = self.detector.find(frame)
+        return self._classify(gray, found)[0] if found else []
 
-    def _detect(self, gray: np.ndarray) -> list[Box]:
+    def _detect(self, frame: np.ndarray) -> list[Face]:
         prev = self.tracker.box
         full = prev is None or self.all_faces or self._n % self.redetect_every == 0
-        boxes = [] if full else self.detector.detect_near(gray, prev)  # type: ignore[arg-type]
-        if not boxes:
-            boxes = self.detector.detect(gray)
-        return boxes
+        found = [] if full else self.detector.find_near(frame, prev)  # type: ignore[arg-type]
+        return found or self.detector.find(frame)
 
     def process(self, frame: np.ndarray, t: float | None = None) -> MoodReading:
         """Fold one frame taken at time ``t`` (seconds; default now) into the smoothed mood."""
@@ -113,18 +158,20 @@ class FacePipeline:
         if float(gray.mean()) < self.dark_threshold:
             self.tracker.update([])
             return self._reading(self.smoother.miss(t), DARK, t, None, [], "frame too dark to see a face")
-        boxes = self._detect(gray)
-        tracked = self.tracker.update(boxes)
+        found = self._detect(frame)
+        tracked = self.tracker.update([f.box for f in found])
         if tracked is None:
             return self._reading(self.smoother.miss(t), NO_FACE, t, None, [])
-        if not boxes:
+        if not found:
             # the detector blinked: keep the box on screen but do not classify whatever is behind it
             return self._reading(self.smoother.miss(t), FACE, t, tracked, [], "face held (not detected)")
-        others = [b for b in boxes if iou(b, tracked) < 0.3] if self.all_faces else []
-        probs = self.model.predict_faces(gray, [tracked, *others])
-        results = [_face_result(b, p) for b, p in zip([tracked, *others], probs)]
-        main = results[0]
-        s = self.smoother.update(t, main.valence, main.arousal, 1.0, probs[0])
+        best = max(found, key=lambda f: iou(f.box, tracked))
+        # the smoothed box frames the crop (steady); this frame's landmarks level it
+        main = Face(tracked, best.score, best.landmarks)
+        others = [f for f in found if iou(f.box, tracked) < 0.3] if self.all_faces else []
+        results, probs = self._classify(gray, [main, *others])
+        m = results[0]
+        s = self.smoother.update(t, m.valence, m.arousal, m.confidence, probs[0])
         return self._reading(s, FACE, t, tracked, results)
 
     def event(self, state: str, message: str = "", t: float | None = None) -> MoodReading:
