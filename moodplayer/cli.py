@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "analyze": "estimate the mood (valence/arousal) of audio files",
     "recommend": "list the tracks for a mood",
     "play": "play the tracks for a mood",
+    "map": "draw the library's mood map as a PNG",
     "face": "read facial expressions in images or videos",
     "camera": "print the live mood read from the webcam",
 }

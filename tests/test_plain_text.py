@@ -79,7 +79,7 @@ def test_export_json_keeps_the_exact_text(hostile):
 
 
 def test_recommend_text_escapes_tags_and_names(hostile):
-    p = moodplayer("recommend", "-v", "0.5", "-a", "0.5", "--db", str(hostile["db"]))
+    p = moodplayer("recommend", "-v", "0.5", "-a", "0.5", "--tsv", "--db", str(hostile["db"]))
     assert p.returncode == 0, p.stderr
     row = _one_clean_row(p.stdout)
     assert row[3] == "<i>Artist</i> & co\\x1b[2J" and row[4].endswith("\\x1b[31mred")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from pathlib import Path
 
-from moodplayer.commands.recommend import _unit
+from moodplayer.commands.recommend import _unit, pick_title
+from moodplayer.commands.table import artist_name, fit, width
 from moodplayer.display import terminal_safe
 from moodplayer.commands import add_db_argument, existing_library
 
@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from moodplayer.playback.item import QueueItem
     from moodplayer.recommend.index import MoodIndex
     from moodplayer.recommend.queue import build_queue, recently_played
+    from moodplayer.recommend.regions import region_phrase
 
     path = existing_library(args, "play")
     if path is None:
@@ -47,11 +48,22 @@ def run(args: argparse.Namespace) -> int:
     device = int(args.device) if args.device and args.device.isdigit() else args.device
     engine = AudioEngine(device=device, db_path=path)
     done = threading.Event()
-    why = {p.track_id: p.why for p in picks}
+
+    mood = {p.track_id: region_phrase(p.valence, p.arousal) for p in picks}
+    who = {it.track_id: fit(terminal_safe(artist_name(it.artist)), 28) for it in items}
+    what = {it.track_id: fit(terminal_safe(pick_title(it.title, it.path)), 44) for it in items}
+    col_who = max(width(x) for x in who.values())
+    col_what = max(width(x) for x in what.values())
+    col_n = len(f"[{len(items)}/{len(items)}]")
 
     def now_playing(index: int, item: QueueItem) -> None:
-        line = f"{item.artist or '?'} - {item.title or Path(item.path).name}   ({why.get(item.track_id, '')})"
-        print(f"[{index + 1}/{len(items)}] {terminal_safe(line)}", flush=True)
+        tid = item.track_id
+        number = f"[{index + 1}/{len(items)}]"
+        artist = who.get(tid) or fit(terminal_safe(artist_name(item.artist)), 28)
+        title = what.get(tid) or fit(terminal_safe(pick_title(item.title, item.path)), 44)
+        line = (f"{number:<{col_n}}  {artist}{' ' * (col_who - width(artist))}  "
+                f"{title}{' ' * (col_what - width(title))}  {mood.get(tid, '')}")
+        print(line.rstrip(), flush=True)
 
     def state(new: str, message: str | None) -> None:
         if new in ("stopped", "no-device"):
@@ -68,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
         while not done.wait(0.5):
             pass
         if engine.state == "no-device":
-            print(f"moodplayer play: {terminal_safe(engine.message)}", file=sys.stderr)
+            from moodplayer.no_sound import no_sound_advice
+
+            print(f"moodplayer play: {no_sound_advice(engine.message, device=args.device, in_window=False)}\n"
+                  f"  (the sound system said: {terminal_safe(engine.message)})", file=sys.stderr)
             return 1
     finally:
         engine.close()

@@ -5,7 +5,10 @@ import argparse
 import json
 import sys
 
-from moodplayer.display import terminal_safe
+from pathlib import Path
+
+from moodplayer.commands.table import artist_name, table
+from moodplayer.display import display_path, terminal_safe
 from moodplayer.library.store import connect
 from moodplayer.commands import add_db_argument, existing_library
 
@@ -41,7 +44,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="seed for --jitter (same seed, same queue)")
     p.add_argument("--include-recent", action="store_true", help="do not skip tracks played in the last 3 hours")
     add_db_argument(p)
-    p.add_argument("--json", action="store_true", help="a JSON list of objects (default: tab-separated)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="a JSON list of objects (default: an aligned table)")
+    out.add_argument("--tsv", action="store_true",
+                     help="tab-separated rows with the full path and reason, for scripts (default: an aligned table)")
     return p
 
 
@@ -71,8 +77,31 @@ def run(args: argparse.Namespace) -> int:
         json.dump([p.to_dict() for p in picks], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
-    print("\t".join(("distance", "valence", "arousal", "artist", "title", "path", "why")))
-    for p in picks:  # tags and names are untrusted: escape sequences and newlines are shown escaped
-        text = (terminal_safe(x) for x in (p.artist or "", p.title or "", p.path, p.why))
-        print(f"{p.distance:.3f}\t{p.valence:.3f}\t{p.arousal:.3f}\t" + "\t".join(text))
+    if args.tsv:
+        print("\t".join(("distance", "valence", "arousal", "artist", "title", "path", "why")))
+        for p in picks:  # tags and names are untrusted: escape sequences and newlines are shown escaped
+            text = (terminal_safe(x) for x in (p.artist or "", p.title or "", p.path, p.why))
+            print(f"{p.distance:.3f}\t{p.valence:.3f}\t{p.arousal:.3f}\t" + "\t".join(text))
+        return 0
+    for line in pick_table(picks):
+        print(line)
     return 0
+
+
+def pick_title(title: str | None, path: str) -> str:
+    """A track's title, else its file name (an untagged file is still recognisable)."""
+    return title.strip() if title and title.strip() else Path(display_path(path)).name
+
+
+def pick_table(picks: list) -> list[str]:
+    """The queue as an aligned table: number (or path step), distance, mood, artist, title, where."""
+    from moodplayer.recommend.regions import region_phrase
+
+    rows = []
+    for i, p in enumerate(picks):
+        number = f"{p.step[0]}/{p.step[1]}" if p.step else str(i + 1)
+        where = region_phrase(p.valence, p.arousal) + (f" (placed by your {p.moved_by})" if p.moved_by else "")
+        rows.append((number, f"{p.distance:.3f}", f"{p.valence:.2f}", f"{p.arousal:.2f}", artist_name(p.artist),
+                     pick_title(p.title, p.path), where))
+    return table(("#", "distance", "valence", "arousal", "artist", "title", "mood"), rows, right=(0, 1, 2, 3),
+                 limits={4: 28, 5: 44})

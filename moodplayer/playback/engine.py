@@ -166,8 +166,9 @@ class AudioEngine:
             self._cond.notify_all()
 
     # -- transport ------------------------------------------------------------------------------
-    def play(self, index: int | None = None) -> None:
-        """Resume when paused; else start at ``index`` (default: where the queue cursor is)."""
+    def play(self, index: int | None = None, start_s: float = 0.0) -> None:
+        """Resume when paused; else start at ``index`` (default: where the queue cursor is),
+        ``start_s`` seconds into it (where the listener left off last time)."""
         if not self.open():
             return
         with self._cond:
@@ -180,7 +181,7 @@ class AudioEngine:
                 index = self._heard if self._heard is not None else self._cursor
             if not 0 <= index < len(self._queue):
                 return
-        self._jump(index, 0.0)
+        self._jump(index, max(0.0, float(start_s)))
 
     def pause(self) -> None:
         with self._cond:

@@ -54,6 +54,9 @@ def run_gui(argv: list[str] | None = None, *, db: str | Path | None = None) -> i
     route_qt_messages()
     app, window = build_window(argv, db=db)
     window.show()
+    from moodplayer.ui.quit_signals import quit_on_signals
+
+    window.quit_signals = quit_on_signals(window)   # SIGTERM/SIGINT close it like its close button
     window.start_after_first_paint()       # the background work begins once the pad is on screen
     if sys.platform.startswith("linux") and os.environ.get("MOODPLAYER_NO_MPRIS") != "1":
         QTimer.singleShot(500, lambda: _start_mpris(window))

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSize
 from moodplayer.display import terminal_safe, tooltip_html
 from moodplayer.ui import theme
 from moodplayer.ui.camera_worker import CameraWorker
+from moodplayer.ui.camera_source import SourcePicker
+from moodplayer.ui.photo_mood import FILE_FILTER, PHOTO_MIN_CONFIDENCE, PhotoReader, dropped_photo, photo_preview
 
 # FER+ classes as the vision module names them -> words people use
 EMOTION_WORDS = {"neutral": "neutral", "happiness": "happy", "surprise": "surprised", "sadness": "sad",
@@ -85,6 +87,8 @@ class CameraPanel(QWidget):
     moodRead = Signal(object)          # MoodReading (valence/arousal None when no face was seen yet)
     followChanged = Signal(bool)       # "camera sets the mood" toggled
     runningChanged = Signal(bool)
+    sourceChosen = Signal(str)         # the picker: a camera number ("0") or a video file's path
+    photoMood = Signal(object)         # the main face of a photo (FaceResult): the target goes there
 
     def __init__(self, source: Callable[[], int | str | Path], fps: Callable[[], float] = lambda: 8.0,
                  parent: QWidget | None = None) -> None:
@@ -107,6 +111,9 @@ class CameraPanel(QWidget):
         head.addWidget(title)
         head.addStretch(1)
         head.addWidget(self.toggle)
+        self._photo_setup(head)
+        self.source_picker = SourcePicker()
+        self.source_picker.sourceChosen.connect(self.sourceChosen)
 
         self.preview = QLabel()
         self.preview.setObjectName("cameraPreview")
@@ -130,11 +137,13 @@ class CameraPanel(QWidget):
         lay.setContentsMargins(14, 12, 14, 12)
         lay.setSpacing(8)
         lay.addLayout(head)
+        lay.addWidget(self.source_picker)
         lay.addWidget(self.preview, 1)
         lay.addWidget(self.emotion)
         lay.addWidget(self.bars)
         lay.addWidget(self.status)
         lay.addWidget(self.follow)
+        self._compact(True)
 
     # -- control ------------------------------------------------------------------------------------
     @property
@@ -158,8 +167,14 @@ class CameraPanel(QWidget):
         for worker in list(self._retiring):
             worker.wait(ms)
 
+    def _compact(self, off: bool) -> None:
+        """Off, the panel is a few lines (the pad and the queue get the room); on, the picture shows."""
+        for w in (self.preview, self.emotion, self.bars):
+            w.setVisible(not off)
+
     def _toggled(self, on: bool) -> None:
         self.toggle.setText("Turn off" if on else "Turn on")
+        self._compact(not on)
         self._start() if on else self._stop()
 
     def _start(self) -> None:
@@ -176,14 +191,7 @@ class CameraPanel(QWidget):
     def _stop(self) -> None:
         worker, self.worker = self.worker, None
         if worker is not None:
-            worker.reading.disconnect(self._on_reading)
-            worker.status.disconnect(self._show_state)
-            worker.stop()
-            if worker.isFinished():
-                worker.deleteLater()
-            else:  # still loading the model or closing the device: deleting a running QThread aborts
-                self._retiring.add(worker)
-                worker.finished.connect(lambda w=worker: (self._retiring.discard(w), w.deleteLater()))
+            self._retire(worker)
         self.state = "off"
         self.preview.clear()
         self.preview.setText("Camera off")
@@ -192,6 +200,31 @@ class CameraPanel(QWidget):
         self.status.setToolTip("")
         self.bars.set_probabilities(None)
         self.last_reading = None
+        self.moodRead.emit(None)
+        self.runningChanged.emit(False)
+
+    def _retire(self, worker: CameraWorker, wait_ms: int = 3000) -> None:
+        worker.reading.disconnect(self._on_reading)
+        worker.status.disconnect(self._show_state)
+        worker.stop(wait_ms)
+        if worker.isFinished():
+            worker.deleteLater()
+        else:  # still loading the model or closing the device: deleting a running QThread aborts
+            self._retiring.add(worker)
+            worker.finished.connect(lambda w=worker: (self._retiring.discard(w), w.deleteLater()))
+
+    def _give_up(self) -> None:
+        """No camera there: stop looking, so the button says "Turn on" as the words say "no camera"
+        (turning it on again looks again); the words stay on screen."""
+        worker, self.worker = self.worker, None
+        if worker is None:
+            return
+        self._retire(worker, 0)
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(False)
+        self.toggle.setText("Turn on")
+        self.toggle.blockSignals(False)
+        self._compact(True)
         self.moodRead.emit(None)
         self.runningChanged.emit(False)
 
@@ -204,6 +237,7 @@ class CameraPanel(QWidget):
             self.toggle.setChecked(False)
             self.toggle.setText("Turn on")
             self.toggle.blockSignals(False)
+            self._compact(True)
             self.runningChanged.emit(False)
 
     # -- readings -----------------------------------------------------------------------------------
@@ -246,3 +280,87 @@ class CameraPanel(QWidget):
             self.emotion.setText("No face")
         elif state not in ("ok", "ended", "camera_lost"):
             self.emotion.setText("—")
+        if state == "no_camera":
+            self._give_up()
+
+    # -- mood from a photo ------------------------------------------------------------------------------
+    def _photo_setup(self, head: QHBoxLayout) -> None:
+        self.photo_button = QPushButton("Photo…")
+        self.photo_button.setObjectName("photoButton")
+        self.photo_button.setToolTip("Set the mood from a face in a photo (or drop a photo here or on the pad); "
+                                     "the photo is only looked at, never copied or stored")
+        self.photo_button.clicked.connect(self.choose_photo)
+        head.insertWidget(head.count() - 1, self.photo_button)
+        self.setAcceptDrops(True)
+        self._photos = PhotoReader()
+        self._photo_tasks: set[Any] = set()
+        self.last_photo: Any = None   # the last PhotoMood shown (its faces; the picture is dropped)
+
+    def choose_photo(self) -> None:
+        """"Set mood from a photo…": pick a file and read it."""
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Set mood from a photo", str(Path.home()), FILE_FILTER)
+        if path:
+            self.show_photo(path)
+
+    def show_photo(self, path: str | Path) -> None:
+        """Read the faces in a photo in the background; the result shows here and moves the target."""
+        from moodplayer.ui.tasks import run_in_background
+        from moodplayer.ui.workers import Task
+
+        if self.running:
+            self.stop()   # the live picture would replace the photo at once
+        self._compact(False)
+        self.state = "photo"
+        self.emotion.setText("—")
+        self.status.setText(f"Looking for faces in {terminal_safe(Path(path).name)}…")
+        task = Task(self._photos.job(Path(path)), name="photo mood")
+        task.signals.result.connect(self._photo_done)
+        task.signals.error.connect(self._photo_failed)
+        task.signals.finished.connect(lambda: self._photo_tasks.discard(task))
+        self._photo_tasks.add(task)
+        run_in_background(task)
+
+    def _photo_done(self, result: Any) -> None:
+        if self.running:
+            return   # the camera was turned on meanwhile: it owns the panel now
+        if isinstance(result, Exception):
+            self._photo_failed(result)
+            return
+        self.preview.setPixmap(QPixmap.fromImage(photo_preview(result.image, result.faces)).scaled(
+            self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        self.last_photo = result
+        result.image = None   # only the faces' numbers are kept, not the picture
+        face = result.main
+        if face is None:
+            self.emotion.setText("No face")
+            self.bars.set_probabilities(None)
+            self.status.setText(f"No face found in {terminal_safe(result.name)} — the target stays where it was.")
+            return
+        word = EMOTION_WORDS.get(face.emotion, face.emotion)
+        self.emotion.setText(f"Photo: {word}  ·  {face.probabilities.get(face.emotion, 0.0):.0%}")
+        self.bars.set_probabilities(face.probabilities)
+        if face.confidence < PHOTO_MIN_CONFIDENCE:
+            self.status.setText(f"The face in {terminal_safe(result.name)} is turned away or cut off "
+                                f"(confidence {face.confidence:.0%}) — the target stays where it was.")
+            return
+        more = f" ({len(result.faces)} faces, the largest sets the mood)" if len(result.faces) > 1 else ""
+        self.status.setText(f"Mood from {terminal_safe(result.name)}{more}: valence {face.valence:.2f}, "
+                            f"arousal {face.arousal:.2f} (confidence {face.confidence:.0%})")
+        self.photoMood.emit(face)
+
+    def _photo_failed(self, exc: Exception) -> None:
+        self.emotion.setText("—")
+        self.status.setText(terminal_safe(str(exc)) or type(exc).__name__)
+        self.status.setToolTip(tooltip_html(str(exc)))
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if dropped_photo(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        path = dropped_photo(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.show_photo(path)

@@ -49,6 +49,7 @@ class LibraryController(QObject):
         self._folders: deque[Path] = deque()
         self._load_s = 0.2
         self.analyse_after_scan = True
+        self.analysis_workers: int | None = None   # the analysis throttle (None/0: one per core)
         self.failed: str | None = None   # why the library cannot be loaded (None: it loads)
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
@@ -137,7 +138,7 @@ class LibraryController(QObject):
 
     def _start_analysis(self) -> None:
         self.busyChanged.emit("Analysing moods", 0, 0)
-        self._start("analysis", analysis_job(self.db), name="mood analysis", on_result=self._analysis_done,
+        self._start("analysis", analysis_job(self.db, self.analysis_workers or None), name="mood analysis", on_result=self._analysis_done,
                     on_error=lambda exc: self._report(exc, "analysing moods"),
                     on_progress=lambda d, t: self._progress("Analysing moods", d, t),
                     on_finished=lambda: self._job_finished("analysis"))

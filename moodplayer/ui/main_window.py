@@ -1,4 +1,5 @@
-"""The main window: lays out the pad, camera, queue, library and now-playing, and wires them together.
+"""The main window: lays out the library, the pad, the queue, the camera and now-playing, and wires
+them together.
 
 The window itself holds no logic worth testing apart: the library controller loads and scans, the
 mood session orders the queue, the playback controller talks to the engine. Nothing here blocks: the
@@ -10,26 +11,33 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMainWindow, QProgressBar, QPushButton, QSplitter, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import (QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel,
+                               QMainWindow, QProgressBar, QPushButton, QSizePolicy,
+                               QSplitter, QVBoxLayout, QWidget)
 
-from moodplayer.display import display_path
+from moodplayer.display import display_path, tooltip_html
+from moodplayer.no_sound import SHORT_LINES, SHORT_TITLE, no_sound_advice
 from moodplayer.ui import icons
-from moodplayer.ui.camera_panel import CameraPanel, parse_source
+from moodplayer.ui.camera_pane import SEEK_STEP, CameraPane, install_shortcuts  # noqa: F401 (SEEK_STEP: public)
+from moodplayer.ui.camera_panel import CameraPanel
+from moodplayer.ui.photo_mood import wire_photo_mood
+from moodplayer.ui.cluster_control import ClusterControl
 from moodplayer.ui.error_notice import ErrorNotice
 from moodplayer.ui.library_controller import LibraryController
-from moodplayer.ui.library_model import ALBUM, ARTIST, AROUSAL, MOOD, TIME, TITLE, VALENCE, LibraryModel
+from moodplayer.ui.library_model import LibraryModel
+from moodplayer.ui.library_pane import build_library_pane
 from moodplayer.ui.mood_pad import MoodPad
 from moodplayer.ui.mood_controller import MoodController
 from moodplayer.ui.mood_session import MoodSession
-from moodplayer.ui.now_playing import NowPlaying
+from moodplayer.ui.now_playing import ElidedLabel, NowPlaying
 from moodplayer.ui.playback_controller import PlaybackController
 from moodplayer.ui.player import EngineFactory, Player, default_engine_factory
 from moodplayer.ui.queue_panel import QueuePanel
+from moodplayer.ui.resume import ResumePoint
 from moodplayer.ui.settings import Settings
+from moodplayer.ui.window_parts import FirstPaint, WindowMenus, card
 from moodplayer.ui.workers import Workers
 
 if TYPE_CHECKING:
@@ -37,36 +45,11 @@ if TYPE_CHECKING:
     from moodplayer.ui.library_data import LibraryData
     from moodplayer.ui.mpris import Mpris
 
-SEEK_STEP = 5.0
+
 SEARCH_DELAY_MS = 120
 
 
-class _FirstPaint(QObject):
-    """Calls ``fn`` once, right after ``widget`` receives its first paint event."""
-
-    def __init__(self, widget: QWidget, fn: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self.fn, self.done = fn, False
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if not self.done and event.type() == QEvent.Type.Paint:
-            self.done = True
-            self.fn()
-        return False
-
-
-def _card(*widgets: QWidget, name: str = "card") -> QFrame:
-    frame = QFrame()
-    frame.setObjectName(name)
-    lay = QVBoxLayout(frame)
-    lay.setContentsMargins(0, 0, 0, 0)
-    for w in widgets:
-        lay.addWidget(w)
-    return frame
-
-
-class MainWindow(QMainWindow):
+class MainWindow(CameraPane, QMainWindow):
     def __init__(self, db: Path, settings: Settings, *, engine_factory: EngineFactory | None = None,
                  camera_source: int | str | None = None) -> None:
         super().__init__()
@@ -76,6 +59,7 @@ class MainWindow(QMainWindow):
         self.workers = Workers(self)
         self.model = LibraryModel(self)
         self.library = LibraryController(self.db, self.workers, self, sort_column=lambda: self.model.sort_column)
+        self.library.analysis_workers = settings.analysis_workers
         self.session = MoodSession(self)
         self.player = Player(engine_factory or default_engine_factory(settings.audio_device, self.db), self)
         self._camera_source = camera_source
@@ -84,94 +68,76 @@ class MainWindow(QMainWindow):
                                            self.workers, self)
         self.mood = MoodController(self.pad, self.camera, self.queue, self.session, self.target_label,
                                    self.settings, self.playback.play_track, self)
+        self.clusters = ClusterControl(self.pad, self.queue, self.session, self.workers, self)
+        self.clusters.on_play = self._play_first
+        self.resume = ResumePoint(self.settings, self.playback, self.now_playing, self)
         self._wire()
-        self._shortcuts()
+        self._build_menu()
+        wire_photo_mood(self)
+        install_shortcuts(self)
         self._restore()
         self.mpris: "Mpris | None" = None
         self._started = False
+        self.pad.setFocus()    # keys go to the pad and the window's shortcuts (Space plays), not the search
 
     # -- layout -------------------------------------------------------------------------------------
+    # Three panes side by side, each as tall as the window allows: the library (left), the mood pad
+    # (centre) and the queue over the camera (right). All are splitters whose sizes are kept; at
+    # 1024x700 the library still shows more than ten rows and the pad stays square.
     def _build(self) -> None:
         brand = QLabel("moodplayer")
         brand.setObjectName("brand")
         self.target_label = QLabel("")
         self.target_label.setObjectName("targetLabel")
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search the library  (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(360)
+        self.target_label.setMinimumWidth(0)
+        self.target_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.add_button = QPushButton(icons.icon("folder"), "Add music folder…")
         self.add_button.setObjectName("addFolder")
         self.settings_button = QPushButton("Settings")
         self.settings_button.setObjectName("settingsButton")
-        self.settings_button.setToolTip("Camera, audio output, library folders (Ctrl+,)")
-        self.busy_label = QLabel("")
+        self.settings_button.setToolTip("Camera, audio output, music folders, analysis speed (Ctrl+,)")
+        self.busy_label = ElidedLabel("")
         self.busy_label.setObjectName("mutedLabel")
+        self.busy_label.setMinimumWidth(120)
+        self.busy_label.setMaximumWidth(320)
+        self.busy_label.hide()
         self.progress = QProgressBar()
         self.progress.setObjectName("scanProgress")
-        self.progress.setFixedWidth(160)
+        self.progress.setFixedWidth(110)
         self.progress.setTextVisible(False)
         self.progress.hide()
         top = QHBoxLayout()
-        top.setContentsMargins(18, 12, 18, 6)
+        top.setContentsMargins(18, 10, 18, 6)
         top.setSpacing(12)
         top.addWidget(brand)
-        top.addWidget(self.target_label)
-        top.addStretch(1)
-        top.addWidget(self.busy_label)
-        top.addWidget(self.progress)
-        top.addWidget(self.search, 1)
+        top.addWidget(self.target_label, 1)
         top.addWidget(self.add_button)
         top.addWidget(self.settings_button)
 
         self.pad = MoodPad()
         self.pad.set_target(*self.settings.last_target)
         self.camera = CameraPanel(self._camera_device, lambda: self.settings.camera_fps)
+        self.camera.source_picker.set_value(str(self._camera_source if self._camera_source is not None
+                                                else self.settings.camera_device))
         self.queue = QueuePanel()
-        self.upper = QSplitter(Qt.Orientation.Horizontal)
-        self.upper.addWidget(_card(self.pad, name="padCard"))
-        self.upper.addWidget(_card(self.camera))
-        self.upper.addWidget(_card(self.queue))
-        self.upper.setStretchFactor(0, 1)
-        self.upper.setStretchFactor(1, 0)
-        self.upper.setStretchFactor(2, 0)
-        self.upper.setSizes([540, 320, 400])
+        self.camera_card = card(self.camera)
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.setObjectName("sideSplitter")
+        self.side.addWidget(card(self.queue))
+        self.side.addWidget(self.camera_card)
+        self.side.setStretchFactor(0, 1)
+        self.side.setStretchFactor(1, 0)
+        self.side.setChildrenCollapsible(False)
 
-        self.table = QTableView()
-        self.table.setObjectName("libraryTable")
-        self.table.setModel(self.model)
-        # no sort indicator: the library's own artist/album/track order until a header is clicked
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        for col, width in ((TITLE, 280), (ARTIST, 190), (ALBUM, 210), (TIME, 64), (VALENCE, 72),
-                           (AROUSAL, 72), (MOOD, 110)):
-            self.table.setColumnWidth(col, width)
-        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        self.library_label = QLabel("Library")
-        self.library_label.setObjectName("sectionTitle")
-        lib = QWidget()
-        lib_lay = QVBoxLayout(lib)
-        lib_lay.setContentsMargins(14, 10, 14, 6)
-        lib_lay.addWidget(self.library_label)
-        lib_lay.addWidget(self.table, 1)
-
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.upper)
-        self.splitter.addWidget(_card(lib))
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([500, 230])
+        self.library_pane = build_library_pane(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.library_pane)
+        self.splitter.addWidget(card(self.pad, name="padCard"))
+        self.splitter.addWidget(self.side)
+        for i, stretch in enumerate((1, 1, 0)):
+            self.splitter.setStretchFactor(i, stretch)
+        self.splitter.setChildrenCollapsible(False)
         self.now_playing = NowPlaying()
         self.now_playing.set_volume(self.settings.volume)
         self.player.set_volume(self.settings.volume)
@@ -187,6 +153,27 @@ class MainWindow(QMainWindow):
         lay.addLayout(body, 1)
         lay.addWidget(self.now_playing)
         self.setCentralWidget(central)
+
+    def _build_menu(self) -> None:
+        """The menu bar; a feature adds its action with one ``self.menus.add(...)``."""
+        m = self.menus = WindowMenus(self)
+        m.add("File", "add_folder", "&Add music folder…", self.choose_folder, "Ctrl+O")
+        m.add("File", "save_map", "Save mood &map…", self.save_mood_map, "Ctrl+M")
+        m.separator("File")
+        m.add("File", "settings", "&Settings…", self.open_settings, "Ctrl+,")
+        m.separator("File")
+        m.add("File", "quit", "&Quit", self.close, "Ctrl+Q")
+        m.add("View", "search", "&Search the library", self.focus_search, "Ctrl+F")
+        m.add("View", "camera_panel", "&Camera panel", self.show_camera_panel, checkable=True).setChecked(True)
+
+    def add_action(self, menu: str, name: str, text: str, fn: Callable[..., object],
+                   shortcut: str | None = None) -> QAction:
+        """A menu action (``self.actions_[name]``), as ``self.menus.add``."""
+        return self.menus.add(menu, name, text, fn, shortcut)
+
+    @property
+    def actions_(self) -> dict[str, QAction]:
+        return self.menus.actions
 
     def _wire(self) -> None:
         self._search_timer = QTimer(self)
@@ -209,46 +196,42 @@ class MainWindow(QMainWindow):
         self.library.message.connect(self.show_message)
         self.errors = ErrorNotice()
         self.statusBar().addPermanentWidget(self.errors)
+        # scan/analysis progress lives in the status bar: the top bar keeps the mood and the buttons
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.progress)
         self.library.problem.connect(self.errors.show_problem)
         self.playback.message.connect(self.show_message)
         self.playback.feedbackRecorded.connect(self.library.reload_index)
+        self.player.stateChanged.connect(self._player_state)
+        # play/pause first offers to continue where the listener left off (ResumePoint)
+        self.now_playing.playPauseClicked.disconnect(self.playback.play_pause)
+        self.now_playing.playPauseClicked.connect(self.play_pause)
 
         self.playback.playingChanged.connect(self.pad.set_playing)
         self.mood.message.connect(self.show_message)
         self.mood.pathStarted.connect(self._path_started)
+        self.clusters.message.connect(self.show_message)
+        self.camera.sourceChosen.connect(self._camera_source_chosen)
+        self.camera.runningChanged.connect(self._fit_camera_card)
 
-    def _shortcuts(self) -> None:
-        keys: list[tuple[Qt.Key | QKeySequence, Callable[[], None]]] = [
-            (Qt.Key.Key_Space, self.playback.play_pause),
-            (Qt.Key.Key_MediaTogglePlayPause, self.playback.play_pause),
-            (Qt.Key.Key_MediaPlay, self.playback.play_pause),
-            (Qt.Key.Key_MediaPause, self.player_pause),
-            (Qt.Key.Key_MediaNext, self.playback.next),
-            (Qt.Key.Key_MediaPrevious, self.player.previous),
-            (Qt.Key.Key_Right, lambda: self.player.seek_relative(SEEK_STEP)),
-            (Qt.Key.Key_Left, lambda: self.player.seek_relative(-SEEK_STEP)),
-            (QKeySequence("Ctrl+Right"), self.playback.next),
-            (QKeySequence("Ctrl+Left"), self.player.previous),
-            (QKeySequence("Ctrl+F"), lambda: (self.search.setFocus(), self.search.selectAll())),
-            (QKeySequence("Ctrl+O"), self.choose_folder),
-            (QKeySequence("Ctrl+L"), self.playback.like),
-            (QKeySequence("Ctrl+,"), self.open_settings),
-        ]
-        self._shortcut_objects = []
-        for key, fn in keys:
-            sc = QShortcut(QKeySequence(key), self)
-            sc.activated.connect(fn)
-            self._shortcut_objects.append(sc)
+    def play_pause(self) -> None:
+        """Space and the play button: continue where the last run left off, else play/pause."""
+        if not self.resume.play_pause():
+            self.playback.play_pause()
 
     def player_pause(self) -> None:
         if self.player.state == "playing":
             self.player.toggle()
 
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
     # -- start-up -----------------------------------------------------------------------------------
     def start_after_first_paint(self, fallback_ms: int = 1500) -> None:
         """Begin the background work once the pad has been painted (or after ``fallback_ms`` if the
         window is hidden), so imports in the workers never compete with the first frame."""
-        self._painted_filter = _FirstPaint(self.pad, lambda: QTimer.singleShot(0, self.start))
+        self._painted_filter = FirstPaint(self.pad, lambda: QTimer.singleShot(0, self.start))
         QTimer.singleShot(fallback_ms, self.start)
 
     def start(self) -> None:
@@ -267,9 +250,6 @@ class MainWindow(QMainWindow):
         for folder in self.settings.library_folders:
             if Path(folder).is_dir():
                 self.library.add_folder(folder)
-
-    def _camera_device(self) -> int | str:
-        return self._camera_source if self._camera_source is not None else parse_source(self.settings.camera_device)
 
     # -- library ------------------------------------------------------------------------------------
     def choose_folder(self) -> None:
@@ -304,18 +284,24 @@ class MainWindow(QMainWindow):
         self.pad.empty_text = "No analysed tracks yet.\nAdd a music folder: tracks appear here once their mood is known."
         self.pad.set_tracks(index.ids, index.position, index.titles, index.artists, density)
         self.session.set_index(index, recent)
+        self.clusters.index_loaded(index)
+        self.resume.index_loaded(index)
 
     def _show_count(self, shown: int, total: int) -> None:
-        text = f"Library · {total:,} tracks"
+        text = f"Library · {total:,} track{'' if total == 1 else 's'}"
         if shown != total:
             text += f" · {shown:,} shown"
         self.library_label.setText(text)
 
     def _busy(self, what: str, done: int, total: int) -> None:
         self.progress.setVisible(bool(what))
-        self.busy_label.setText(f"{what} {done:,}/{total:,}" if what and total else what)
+        self.busy_label.setVisible(bool(what))
+        self.busy_label.setFullText(f"{what} {done:,}/{total:,}" if what and total else what)
+        self.busy_label.setToolTip(tooltip_html(self.busy_label.fullText()))
         self.progress.setRange(0, total if total else 0)
         self.progress.setValue(done)
+        analysing = what.startswith("Analysing")
+        self.queue.set_analysing(max(0, total - done) if analysing and total else 0)
 
     def _row_activated(self, index: QModelIndex) -> None:
         # a double-click emits both doubleClicked and (on most styles) activated: act once
@@ -333,35 +319,74 @@ class MainWindow(QMainWindow):
         if self.player.state not in ("playing", "paused"):
             self.playback.play_pause()
 
+    def _play_first(self, track_id: int) -> None:
+        """A cluster was picked: play its first track now (the rest of it follows)."""
+        self.playback.play_track(track_id)
+
+    def _player_state(self, state: str, message: str) -> None:
+        if state == "no-device":
+            self.now_playing.show_notice(SHORT_TITLE, SHORT_LINES,
+                                         f"{no_sound_advice(message)}\n(the sound system said: {message})")
+
+    def save_mood_map(self, path: str | Path | None = None) -> bool:
+        """"Save mood map…": the library on the mood plane with its clusters, as a PNG."""
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Save mood map", str(Path.home() / "mood map.png"),
+                                                  "PNG images (*.png)")
+            if not path:
+                return False
+            if not str(path).lower().endswith(".png"):
+                path = f"{path}.png"
+        return self.clusters.save_map(path)
+
     # -- settings -------------------------------------------------------------------------------------
     def open_settings(self) -> None:
         from moodplayer.ui.settings_dialog import SettingsDialog
 
-        if SettingsDialog(self.settings, self).exec() and self.camera.running:
+        dialog = SettingsDialog(self.settings, self)
+        if not dialog.exec():
+            return
+        self.library.analysis_workers = self.settings.analysis_workers
+        self.camera.source_picker.set_value(self.settings.camera_device)
+        self._camera_source = None
+        for folder in dialog.added:
+            self.library.add_folder(folder)
+        if self.camera.running:
             self.camera.stop()     # restart with the chosen camera and rate
             self.camera.start()
 
     def _title_for(self, track_id: int | None) -> None:
+        # a title that ends in the application's name is shown as is (Qt adds it to any other title)
         title = self.playback.current_title if track_id is not None else None
         self.setWindowTitle("moodplayer" if title is None else f"{title} — moodplayer")
 
-    # -- shutdown -------------------------------------------------------------------------------------
+    # -- sizes kept between runs, shutdown ------------------------------------------------------------
+    def _panes(self) -> dict[str, QSplitter]:
+        return {"main": self.splitter, "side": self.side}
+
     def _restore(self) -> None:
         geo = self.settings.geometry
         if geo is not None:
             self.restoreGeometry(geo)
         else:
             self.resize(1280, 860)
-        state = self.settings.splitter_state
-        if state is not None:
-            self.splitter.restoreState(state)
+        self.splitter.setSizes([420, 440, 330])     # proportions, until the user moves them
+        self.side.setSizes([520, 200])
+        for name, splitter in self._panes().items():
+            state = self.settings.pane_state(name)
+            if state is not None:
+                splitter.restoreState(state)
+        self.show_camera_panel(self.settings.camera_panel_shown)
+        self._fit_camera_card(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         s = self.settings
         s.geometry = self.saveGeometry()
-        s.splitter_state = self.splitter.saveState()
+        for name, splitter in self._panes().items():
+            s.set_pane_state(name, splitter.saveState())
         s.volume = self.player.volume
         s.last_target = self.pad.target
+        self.resume.save()
         s.sync()
         self.camera.stop()
         self.library.cancel()

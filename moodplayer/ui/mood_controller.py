@@ -73,8 +73,10 @@ class MoodController(QObject):
                                   f"<span style='color:{theme.MUTED}'>&nbsp;&nbsp;valence {v:.2f} · arousal {a:.2f}</span>")
 
     def _queue_changed(self, picks: list["Pick"]) -> None:
-        self.queue.set_picks(picks, path=bool(self.session.path))
-        self.pad.set_queue([p.track_id for p in picks])
+        self.queue.set_picks(picks, path=self.session.list_name if self.session.path else "")
+        # the pad numbers a path's dots as the queue does: by step, which stays put as steps are heard
+        self.pad.set_queue([p.track_id for p in picks],
+                           [p.step[0] if p.step else i + 1 for i, p in enumerate(picks)])
 
     def path_to(self, destination: tuple[float, float]) -> int:
         """A mood path from where the listener is (the face, if it is read with confidence) to there."""

@@ -19,6 +19,7 @@ from moodplayer.mood_geometry import AROUSAL_WORDS, CORNER_WORDS, VALENCE_WORDS
 from moodplayer.recommend.regions import region_phrase
 from moodplayer.ui import theme
 from moodplayer.ui.pad_render import CRISP_MAX, mood_rgb
+from moodplayer.ui.photo_mood import dropped_photo
 
 MARGIN = 30
 HOVER_PX = 9.0
@@ -32,6 +33,7 @@ class MoodPad(QWidget):
     targetChanged = Signal(float, float)     # while dragging or clicking: (valence, arousal) in 0..1
     targetCommitted = Signal(float, float)   # mouse released / key nudge finished
     trackActivated = Signal(int)             # a dot double-clicked: play that track
+    photoDropped = Signal(str)               # an image file dropped on the pad: set the mood from its face
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +64,7 @@ class MoodPad(QWidget):
         self._hover: int | None = None
         self._dragging = False
         self.empty_text = "Loading your library…"
+        self.setAcceptDrops(True)
 
     # -- data -------------------------------------------------------------------------------------
     def set_tracks(self, ids: np.ndarray, points: np.ndarray, titles: Sequence[str | None],
@@ -232,6 +235,17 @@ class MoodPad(QWidget):
         self.set_target(self.target[0] + dv, self.target[1] + da, emit=True)
         self.targetCommitted.emit(*self.target)
 
+    def dragEnterEvent(self, event: Any) -> None:
+        # only photos: a dropped folder goes on to the window, which adds it to the library
+        if dropped_photo(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        path = dropped_photo(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.photoDropped.emit(str(path))
+
     def sizeHint(self) -> QSize:
         return QSize(560, 560)
 
@@ -243,7 +257,6 @@ class MoodPad(QWidget):
     def paintEvent(self, event: Any) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = self.plot_rect()
         p.drawPixmap(0, 0, self._background())
         if not len(self.points):
             p.setPen(QColor(theme.MUTED))

@@ -35,7 +35,8 @@ class MoodSession(QObject):
         self.index: MoodIndex | None = None
         self.target = (0.5, 0.5)
         self.picks: list[Pick] = []
-        self.path: list[Pick] = []           # remaining mood-path picks (empty: plain KNN)
+        self.path: list[Pick] = []           # remaining mood-path (or cluster) picks (empty: plain KNN)
+        self.list_name = ""                  # what the remaining picks are: "mood path", "cluster 2 · …"
         self.path_points: list[tuple[float, float]] = []
         self.played: set[int] = set()       # recently played + heard this session: not queued again
         self.current_id: int | None = None
@@ -61,7 +62,7 @@ class MoodSession(QObject):
         """Moving the target by hand (or by the camera) leaves any mood path."""
         self.target = (float(valence), float(arousal))
         if self.path:
-            self.path, self.path_points = [], []
+            self.path, self.path_points, self.list_name = [], [], ""
             self.pathChanged.emit([])
         self._rebuild(push=push)
 
@@ -81,6 +82,9 @@ class MoodSession(QObject):
             self._mask = None
         if self.path:
             self.path = [p for p in self.path if p.track_id != track_id]
+            if not self.path:   # the path is over: its drawing goes, the queue follows the target again
+                self.path_points, self.list_name = [], ""
+                self.pathChanged.emit([])
         self._rebuild(push=True)
 
     def start_path(self, destination: tuple[float, float], steps: int = PATH_STEPS,
@@ -95,8 +99,20 @@ class MoodSession(QObject):
         exclude = self.played | ({self.current_id} if self.current_id is not None else set())
         self.path = mood_path(self.index, start, destination, steps, exclude=exclude)
         self.path_points = [start, destination]
+        self.list_name = "mood path"
         self.target = (float(destination[0]), float(destination[1]))
         self.pathChanged.emit(list(self.path_points))
+        self._rebuild(push=False)
+        self.commit()
+        return len(self.path)
+
+    def start_list(self, picks: list["Pick"], name: str, target: tuple[float, float]) -> int:
+        """Queue exactly these picks (a mood cluster's tracks) until they are heard or the target
+        is moved by hand; ``target`` is where the pad's handle goes (the cluster's centre)."""
+        self.path = [p for p in picks if p.track_id != self.current_id]
+        self.path_points, self.list_name = [], name
+        self.target = (float(target[0]), float(target[1]))
+        self.pathChanged.emit([])
         self._rebuild(push=False)
         self.commit()
         return len(self.path)

@@ -100,7 +100,7 @@ class NowPlaying(QWidget):
         self.cover.setPixmap(placeholder_cover(None, None))
         self.title = ElidedLabel("Nothing playing")
         self.title.setObjectName("trackTitle")
-        self.artist = ElidedLabel("Pick a mood on the pad, then press play")
+        self.artist = ElidedLabel("Pick a mood, then press Space")
         self.artist.setObjectName("trackArtist")
         self.why = ElidedLabel("")
         self.why.setObjectName("whyLabel")
@@ -218,6 +218,7 @@ class NowPlaying(QWidget):
         self.title.setFullText(message)
         self.title.setToolTip("")
         self.artist.setFullText("")
+        self.artist.setToolTip("")
         self.why.setFullText("")
         self.why.setToolTip("")
         self.set_playing(False)
@@ -225,6 +226,16 @@ class NowPlaying(QWidget):
         self.strip.set_track([], None)
         self.elapsed.setText("0:00")
         self.total.setText("0:00")
+
+    def show_notice(self, title: str, lines: Sequence[str], detail: str = "") -> None:
+        """Something the listener must act on (no sound output), said in place of the track in two
+        short lines; ``detail`` (the full advice, the system's own words) is the tooltip."""
+        self.clear(title)
+        first, second = (list(lines) + ["", ""])[:2]
+        self.artist.setFullText(first)
+        self.why.setFullText(second)
+        for label in (self.title, self.artist, self.why):
+            label.setToolTip(tooltip_html(*detail.splitlines()) if detail else "")
 
     def sizeHint(self) -> QSize:
         return QSize(900, 96)

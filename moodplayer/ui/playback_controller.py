@@ -101,9 +101,9 @@ class PlaybackController(QObject):
         self.message.emit(unplayable_message(bad))
 
     # -- commands ---------------------------------------------------------------------------------------
-    def play_track(self, track_id: int, why: str | None = None) -> None:
-        """Play this track now; the mood queue follows it. Without ``why``, a queued track keeps the
-        reason it was queued for."""
+    def play_track(self, track_id: int, why: str | None = None, at: float = 0.0) -> None:
+        """Play this track now (``at`` seconds in); the mood queue follows it. Without ``why``, a
+        queued track keeps the reason it was queued for."""
         first = self.item(track_id)
         if first is None:
             return
@@ -113,7 +113,7 @@ class PlaybackController(QObject):
         else:
             self.why[int(track_id)] = (why or "You picked it.",) * 2
         rest = self._items([p for p in self.session.picks if p.track_id != int(track_id)])
-        self.player.play_items([first, *rest], 0)
+        self.player.play_items([first, *rest], 0, at)
 
     def play_pause(self) -> None:
         if self.player.toggle():
@@ -197,7 +197,10 @@ class PlaybackController(QObject):
     def _state_changed(self, state: str, message: str) -> None:
         self.np.set_playing(state == "playing")
         if state == "no-device":
-            self.message.emit(f"No sound: {message}" if message else "No audio output device.")
+            from moodplayer.no_sound import STATUS_LINE
+
+            log.warning("no sound output: %s", message)
+            self.message.emit(STATUS_LINE)
         if state == "stopped" and self.player.current is None:
             self.current_id, self.current_item = None, None
             self.library.set_playing(None)

@@ -101,13 +101,13 @@ class Player(QObject):
         self._open_state = "closed"
 
     # -- commands -----------------------------------------------------------------------------------
-    def play_items(self, items: Sequence[QueueItem], start: int = 0) -> None:
-        """Replace the queue with ``items`` and play from ``start``."""
+    def play_items(self, items: Sequence[QueueItem], start: int = 0, at: float = 0.0) -> None:
+        """Replace the queue with ``items`` and play from ``start``, ``at`` seconds into it."""
         items = list(items)
 
         def go() -> None:
             self.engine.set_queue(items, start)
-            self.engine.play(start)
+            self.engine.play(start, at)
         self._when_open(go)
 
     def replace_upcoming(self, items: Sequence[QueueItem]) -> None:

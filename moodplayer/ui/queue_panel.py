@@ -1,13 +1,15 @@
 """Up next: the queue for the current mood, each track with its distance and the reason it was picked,
-plus the mood-path controls ("lift me up", "wind down")."""
+plus the mood-path controls ("lift me up", "wind down") and the library's mood clusters ("play this
+cluster")."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+                               QSizePolicy, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout,
+                               QWidget)
 
 from moodplayer.display import display_path, terminal_safe, tooltip_html
 from moodplayer.ui import icons, theme
@@ -17,6 +19,23 @@ if TYPE_CHECKING:
 
 PICK_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def tracks_text(n: int) -> str:
+    """'1 track', '12 tracks', '1,204 tracks'."""
+    return f"{n:,} track" + ("" if n == 1 else "s")
+
+
+def _swatch(colour: str, size: int = 12) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(colour))
+    p.drawEllipse(1, 1, size - 2, size - 2)
+    p.end()
+    return QIcon(pix)
 
 
 def _title(pick: "Pick") -> str:
@@ -89,6 +108,7 @@ class QueuePanel(QWidget):
     trackActivated = Signal(int)     # double-clicked: play this one now
     liftRequested = Signal()
     calmRequested = Signal()
+    clusterRequested = Signal(int)   # "play this cluster": the cluster's number (0-based)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,13 +143,33 @@ class QueuePanel(QWidget):
         buttons.addWidget(self.lift)
         buttons.addWidget(self.calm)
 
+        # mood clusters of the library (K-means, K by silhouette): pick one, queue its tracks
+        self.clusters = QComboBox()
+        self.clusters.setObjectName("clusterPicker")
+        self.clusters.setToolTip("The library's mood clusters: groups of tracks that sit together on the pad")
+        self.clusters.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.clusters.setMinimumContentsLength(8)
+        self.play_cluster = QPushButton("Play cluster")
+        self.play_cluster.setObjectName("pathButton")
+        self.play_cluster.setToolTip("Queue this cluster's tracks, nearest its centre first")
+        self.play_cluster.clicked.connect(self._cluster_clicked)
+        self.cluster_row = QWidget()
+        row = QHBoxLayout(self.cluster_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.clusters, 1)
+        row.addWidget(self.play_cluster)
+        self.cluster_row.hide()
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(14, 12, 14, 12)
         lay.setSpacing(8)
         lay.addLayout(head)
         lay.addWidget(self.list, 1)
+        lay.addWidget(self.cluster_row)
         lay.addLayout(buttons)
         self.picks: list[Pick] = []
+        self.analysing = 0
+        self._path_name = ""
         self.set_empty("Analysed tracks will queue up here.")
 
     def set_empty(self, text: str) -> None:
@@ -138,7 +178,9 @@ class QueuePanel(QWidget):
         item.setFlags(Qt.ItemFlag.NoItemFlags)
         self.list.addItem(item)
 
-    def set_picks(self, picks: Sequence["Pick"], path: bool = False) -> None:
+    def set_picks(self, picks: Sequence["Pick"], path: bool | str = False) -> None:
+        """The queue to show; ``path`` names what the picks are ("mood path", "cluster 2 · …"), or
+        True for a mood path, False/"" for the plain nearest-first queue."""
         self.picks = list(picks)
         self.list.setUpdatesEnabled(False)
         self.list.clear()
@@ -149,9 +191,50 @@ class QueuePanel(QWidget):
             item.setToolTip(tooltip_html(pick.why))
             self.list.addItem(item)
         self.list.setUpdatesEnabled(True)
+        self._path_name = "mood path" if path is True else (path or "")
         if not self.picks:
-            self.set_empty("No analysed tracks yet: add a music folder.")
-        self.subtitle.setText(("mood path · " if path else "") + (f"{len(self.picks)} tracks" if self.picks else ""))
+            self.set_empty(self._empty_text())
+        self._show_subtitle()
+
+    def set_analysing(self, remaining: int) -> None:
+        """``remaining`` tracks are being analysed (0: none): said where the queue would be."""
+        if remaining == self.analysing:
+            return
+        self.analysing = max(0, int(remaining))
+        if not self.picks:
+            self.set_empty(self._empty_text())
+        self._show_subtitle()
+
+    def _empty_text(self) -> str:
+        if self.analysing:
+            return f"Analysing {tracks_text(self.analysing)}… they queue up here as their mood is known."
+        return "No analysed tracks yet: add a music folder."
+
+    def _show_subtitle(self) -> None:
+        parts = [self._path_name] if self._path_name and self.picks else []
+        if self.analysing:     # more to come: that matters more than how many are queued
+            parts.append(f"analysing {tracks_text(self.analysing)}…")
+        elif self.picks:
+            parts.append(tracks_text(len(self.picks)))
+        self.subtitle.setText(" · ".join(parts))
+
+    # -- mood clusters --------------------------------------------------------------------------------
+    def set_clusters(self, clusters: Sequence[tuple[str, str, int]]) -> None:
+        """(name, colour "#rrggbb", track count) per cluster; none hides the picker."""
+        current = self.clusters.currentIndex()
+        self.clusters.clear()
+        for i, (name, colour, count) in enumerate(clusters):
+            self.clusters.addItem(_swatch(colour), f"{i + 1} · {name} ({count:,})", i)
+            self.clusters.setItemData(i, f"Cluster {i + 1}: {name}, {tracks_text(count)}",
+                                      Qt.ItemDataRole.ToolTipRole)
+        if 0 <= current < self.clusters.count():
+            self.clusters.setCurrentIndex(current)
+        self.cluster_row.setVisible(bool(clusters))
+
+    def _cluster_clicked(self) -> None:
+        i = self.clusters.currentData()
+        if i is not None:
+            self.clusterRequested.emit(int(i))
 
     def track_ids(self) -> list[int]:
         return [p.track_id for p in self.picks]

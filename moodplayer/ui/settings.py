@@ -1,4 +1,5 @@
-"""Persistent settings (QSettings): folders, devices, camera throttle, volume, last target, geometry.
+"""Persistent settings (QSettings): folders, devices, camera and analysis throttles, volume, last
+target, last track and position, window geometry and the sizes of the window's panes.
 
 QSettings stores strings on Linux (an INI file); every getter converts and falls back to a default, so
 a hand-edited or older settings file never stops the app from starting.
@@ -37,12 +38,33 @@ class Settings:
             raw = [raw] if raw else []
         return [str(x) for x in (raw or [])]
 
+    @library_folders.setter
+    def library_folders(self, folders: list[str]) -> None:
+        self._set("library/folders", [str(f) for f in folders])
+
     def add_library_folder(self, folder: str | Path) -> None:
         folders = self.library_folders
         f = str(Path(folder).expanduser().resolve())
         if f not in folders:
             folders.append(f)
             self._set("library/folders", folders)
+
+    def remove_library_folder(self, folder: str | Path) -> None:
+        """Forget a folder: it is no longer rescanned at start-up (its tracks stay in the library)."""
+        self.library_folders = [f for f in self.library_folders if f != str(folder)]
+
+    @property
+    def analysis_workers(self) -> int:
+        """Analysis throttle: worker processes for mood analysis; 0 = as many as the CPU has cores."""
+        try:
+            n = int(str(self.q.value("analysis/workers", 0)))
+        except (TypeError, ValueError):
+            return 0
+        return max(0, min(64, n))
+
+    @analysis_workers.setter
+    def analysis_workers(self, value: int) -> None:
+        self._set("analysis/workers", int(value))
 
     # -- devices ----------------------------------------------------------------------------------
     @property
@@ -102,6 +124,24 @@ class Settings:
         self._set("mood/valence", float(value[0]))
         self._set("mood/arousal", float(value[1]))
 
+    @property
+    def last_track(self) -> tuple[int, float] | None:
+        """The track heard when the window closed and how far into it (seconds), or None."""
+        try:
+            tid = int(str(self.q.value("playback/last_track", "")))
+        except (TypeError, ValueError):
+            return None
+        return tid, self._float("playback/last_position", 0.0, 0.0, 1e7)
+
+    @last_track.setter
+    def last_track(self, value: tuple[int, float] | None) -> None:
+        if value is None:
+            self.q.remove("playback/last_track")
+            self.q.remove("playback/last_position")
+        else:
+            self._set("playback/last_track", int(value[0]))
+            self._set("playback/last_position", float(value[1]))
+
     # -- window -----------------------------------------------------------------------------------
     @property
     def geometry(self) -> QByteArray | None:
@@ -112,11 +152,31 @@ class Settings:
     def geometry(self, value: QByteArray) -> None:
         self._set("window/geometry", value)
 
+    # A layout change makes old pane sizes meaningless (QSplitter.restoreState would even restore an
+    # old orientation): the key carries the layout's version and older keys are simply not read.
+    LAYOUT = "layout2"
+
+    def pane_state(self, name: str) -> QByteArray | None:
+        """A splitter's saved sizes (``name``: which splitter of the window), or None."""
+        v = self.q.value(f"window/{self.LAYOUT}/{name}")
+        return v if isinstance(v, QByteArray) and not v.isEmpty() else None
+
+    def set_pane_state(self, name: str, value: QByteArray) -> None:
+        self._set(f"window/{self.LAYOUT}/{name}", value)
+
     @property
     def splitter_state(self) -> QByteArray | None:
-        v = self.q.value("window/splitter")
-        return v if isinstance(v, QByteArray) and not v.isEmpty() else None
+        """The main (left-to-right) splitter's state."""
+        return self.pane_state("main")
 
     @splitter_state.setter
     def splitter_state(self, value: QByteArray) -> None:
-        self._set("window/splitter", value)
+        self.set_pane_state("main", value)
+
+    @property
+    def camera_panel_shown(self) -> bool:
+        return str(self.q.value("window/camera_panel", "true")).lower() in ("1", "true", "yes")
+
+    @camera_panel_shown.setter
+    def camera_panel_shown(self, value: bool) -> None:
+        self._set("window/camera_panel", bool(value))

@@ -1,12 +1,16 @@
-"""A small preferences dialog: camera (device number or a video file), camera analysis rate, audio output,
-and the library folders that are rescanned at start-up. Changes are written to QSettings on OK."""
+"""The preferences dialog: camera (a camera number or a video file), camera analysis rate, audio
+output, the analysis throttle and the library folders rescanned at start-up. Changes are written to
+QSettings on OK; the window then scans the folders that were added."""
 from __future__ import annotations
 
-from typing import Any
+import os
+from pathlib import Path
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel,
-                               QListWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget)
 
+from moodplayer.display import display_path
+from moodplayer.ui.camera_source import SourcePicker
 from moodplayer.ui.settings import Settings
 
 
@@ -24,16 +28,14 @@ def output_devices() -> list[tuple[str, str]]:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None, devices: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 devices: list[tuple[str, str]] | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("moodplayer settings")
+        self.setWindowTitle("Settings")     # shown as "Settings — moodplayer": Qt adds the application's name
+        self.setMinimumWidth(520)
         self.settings = settings
-        self.camera = QComboBox()
-        self.camera.setEditable(True)
-        self.camera.setToolTip("A camera number, or the path of a video file read as if it were a camera")
-        for i in range(4):
-            self.camera.addItem(f"Camera {i}", str(i))
-        self._select(self.camera, settings.camera_device)
+        self.added: list[str] = []          # folders added here (the window scans them on OK)
+        self.camera = SourcePicker(settings.camera_device)
         self.fps = QDoubleSpinBox()
         self.fps.setRange(1.0, 30.0)
         self.fps.setSuffix(" frames/s")
@@ -44,10 +46,37 @@ class SettingsDialog(QDialog):
         for value, label in (devices if devices is not None else output_devices()):
             self.audio.addItem(label, value)
         current = settings.audio_device
-        self._select(self.audio, "" if current is None else str(current))
+        i = self.audio.findData("" if current is None else str(current))
+        self.audio.setCurrentIndex(max(0, i))
+        self.workers = QComboBox()
+        self.workers.setToolTip("Mood analysis of new tracks runs in the background at low priority; "
+                                "fewer processes leave more of the computer for everything else")
+        cores = os.cpu_count() or 1
+        self.workers.addItem(f"Full speed (one process per core: {cores})", 0)
+        for n in range(1, cores + 1):
+            self.workers.addItem("Gentle (1 process)" if n == 1 else f"{n} processes", n)
+        self.workers.setCurrentIndex(max(0, self.workers.findData(settings.analysis_workers)))
+
         self.folders = QListWidget()
-        self.folders.addItems(settings.library_folders)
-        self.folders.setMaximumHeight(110)
+        self.folders.setObjectName("folderList")
+        for f in settings.library_folders:
+            self.folders.addItem(display_path(f))
+            self.folders.item(self.folders.count() - 1).setData(256, f)   # Qt.UserRole: the stored path
+        self.folders.setMinimumHeight(90)
+        self.add_folder_button = QPushButton("Add…")
+        self.remove_folder_button = QPushButton("Remove")
+        self.remove_folder_button.setToolTip("Stop rescanning this folder (its tracks stay in the library)")
+        self.add_folder_button.clicked.connect(lambda: self.add_folder())
+        self.remove_folder_button.clicked.connect(self.remove_folder)
+        self.folders.currentRowChanged.connect(lambda r: self.remove_folder_button.setEnabled(r >= 0))
+        self.remove_folder_button.setEnabled(False)
+        folder_buttons = QVBoxLayout()
+        folder_buttons.addWidget(self.add_folder_button)
+        folder_buttons.addWidget(self.remove_folder_button)
+        folder_buttons.addStretch(1)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folders, 1)
+        folder_row.addLayout(folder_buttons)
         note = QLabel("Audio output changes take effect at the next start.")
         note.setObjectName("mutedLabel")
 
@@ -55,7 +84,8 @@ class SettingsDialog(QDialog):
         form.addRow("Camera", self.camera)
         form.addRow("Camera reads", self.fps)
         form.addRow("Audio output", self.audio)
-        form.addRow("Library folders", self.folders)
+        form.addRow("Mood analysis", self.workers)
+        form.addRow("Music folders", folder_row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -64,19 +94,34 @@ class SettingsDialog(QDialog):
         lay.addWidget(note)
         lay.addWidget(buttons)
 
-    @staticmethod
-    def _select(combo: QComboBox, value: str) -> None:
-        i = combo.findData(value)
-        if i >= 0:
-            combo.setCurrentIndex(i)
-        elif combo.isEditable():
-            combo.setEditText(value)
+    def folder_paths(self) -> list[str]:
+        return [str(self.folders.item(i).data(256)) for i in range(self.folders.count())]
+
+    def add_folder(self, folder: str | None = None) -> None:
+        """Browse for a music folder (or take ``folder``); it is scanned once OK is pressed."""
+        if not folder:
+            folder = QFileDialog.getExistingDirectory(self, "Add music folder", str(Path.home()))
+        if not folder:
+            return
+        f = str(Path(folder).expanduser().resolve())
+        if f in self.folder_paths():
+            return
+        self.folders.addItem(display_path(f))
+        self.folders.item(self.folders.count() - 1).setData(256, f)
+        self.added.append(f)
+
+    def remove_folder(self) -> None:
+        row = self.folders.currentRow()
+        if row >= 0:
+            f = str(self.folders.takeItem(row).data(256))
+            if f in self.added:
+                self.added.remove(f)
 
     def accept(self) -> None:
-        cam: Any = self.camera.currentData() if self.camera.currentText() == self.camera.itemText(
-            self.camera.currentIndex()) else self.camera.currentText()
-        self.settings.camera_device = str(cam if cam is not None else self.camera.currentText()).strip() or "0"
+        self.settings.camera_device = self.camera.value()
         self.settings.camera_fps = self.fps.value()
         self.settings.audio_device = self.audio.currentData() or None
+        self.settings.analysis_workers = int(self.workers.currentData() or 0)
+        self.settings.library_folders = self.folder_paths()
         self.settings.sync()
         super().accept()

@@ -77,6 +77,19 @@ QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
 QScrollBar:horizontal {{ background: transparent; height: 10px; margin: 2px; }}
 QScrollBar::handle:horizontal {{ background: {t.BORDER}; border-radius: 4px; min-width: 30px; }}
 
+QMenuBar {{ background: {t.BACKGROUND}; color: {t.MUTED}; padding: 2px 10px; }}
+QMenuBar::item {{ background: transparent; padding: 3px 10px; border-radius: 6px; }}
+QMenuBar::item:selected {{ background: {t.SURFACE_HI}; color: {t.TEXT}; }}
+QMenu {{ background: {t.SURFACE}; color: {t.TEXT}; border: 1px solid {t.BORDER}; padding: 4px; }}
+QMenu::item {{ padding: 5px 22px 5px 22px; border-radius: 5px; }}
+QMenu::item:selected {{ background: {t.SURFACE_HI}; }}
+QMenu::item:disabled {{ color: {t.MUTED}; }}
+QMenu::separator {{ height: 1px; background: {t.BORDER}; margin: 4px 8px; }}
+QComboBox {{ background: {t.SURFACE_HI}; border: 1px solid {t.BORDER}; border-radius: 8px; padding: 4px 10px; }}
+QComboBox:hover {{ border-color: {t.ACCENT}; }}
+QComboBox QAbstractItemView {{ background: {t.SURFACE}; border: 1px solid {t.BORDER};
+                               selection-background-color: {t.SURFACE_HI}; }}
+
 QStatusBar {{ background: {t.SURFACE}; color: {t.MUTED}; }}
 QStatusBar::item {{ border: none; }}
 """
