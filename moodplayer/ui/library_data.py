@@ -13,12 +13,38 @@ import sqlite3
 import time
 from typing import Any
 
+import numpy as np
+
 from moodplayer.library.fields import SCHEMA, Field, TrackSchema
 from moodplayer.library.store import named_columns
-from moodplayer.mood_geometry import top_mood
+from moodplayer.mood_geometry import MOODS, region_phrase, top_mood
 
-# what every view needs besides the titled columns (state, tooltip, default order)
-_ALWAYS = ("id", "path", "available", "error", "analysis_error", "disc_no", "track_no")
+# what every view needs besides the titled columns (state, tooltip, default order, browser facets)
+_ALWAYS = ("id", "path", "available", "error", "analysis_error", "disc_no", "track_no", "album_artist",
+           "genre", "year")
+
+# what the browser's filter panes can group by: key -> title (``mood`` is the top named mood)
+FACETS: dict[str, str] = {"artist": "Artist", "album_artist": "Album artist", "album": "Album",
+                          "genre": "Genre", "year": "Year", "mood": "Mood"}
+NOT_ANALYSED = "Not analysed"
+
+
+class Facet:
+    """One browsable field as integer codes per row (``codes[row]``) into sorted ``labels`` ("" =
+    unknown, last): a pane's counts are one ``bincount`` and its filter one ``isin``."""
+
+    def __init__(self, codes: np.ndarray, labels: list[str]) -> None:
+        self.codes, self.labels = codes, labels
+
+
+def _factorize(values: list, numeric: bool = False) -> tuple[np.ndarray, list]:
+    """Codes that are also ranks: distinct values sorted (casefolded; numbers by value), None last."""
+    distinct = set(values)
+    known = sorted((v for v in distinct if v is not None and v != ""),
+                   key=(lambda v: v) if numeric else (lambda v: str(v).casefold()))
+    labels = known + [v for v in (None, "") if v in distinct]
+    pos = {v: i for i, v in enumerate(labels)}
+    return np.fromiter((pos[v] for v in values), np.int32, len(values)), labels
 
 
 def _loaded(schema: TrackSchema) -> tuple[str, ...]:
@@ -49,6 +75,9 @@ class LibraryData:
         self.haystack: list[str] = []          # casefolded "title artist album file" for search
         self.seconds = 0.0
         self.orders: dict[int, list[int]] = {}  # column -> rows in ascending order
+        self.facets: dict[str, Facet] = {}      # the browser's fields (FACETS), made by prepare()
+        self.ranks: dict[int, np.ndarray] = {}  # column -> sort key per row (ints or floats, NaN last)
+        self.base = np.zeros(0, np.int64)       # ``order`` as an array
 
     def __getattr__(self, name: str) -> list:
         cols = self.__dict__.get("cols")
@@ -117,7 +146,8 @@ class LibraryData:
 
 def load_library(conn: sqlite3.Connection, sort_column: int | None = None,
                  schema: TrackSchema = SCHEMA) -> LibraryData:
-    """Every track with its analysis, in artist/album/track order (plus ``sort_column``'s order)."""
+    """Every track with its analysis, in artist/album/track order, with the browser's arrays (every
+    column's sort key, so ``sort_column`` no longer needs a head start)."""
     t0 = time.perf_counter()
     names = _loaded(schema)
     data = LibraryData(named_columns(conn.execute(
@@ -130,14 +160,47 @@ def load_library(conn: sqlite3.Connection, sort_column: int | None = None,
     data.order = sorted(range(len(data)), key=lambda i: (artist_key[i], album_key[i], disc[i] or 0,
                                                           track[i] or 0, data.path[i]))
     data.row_of = {tid: i for i, tid in enumerate(data.id)}
+    # the search also finds mood words: the top mood ("sad") and the plain words of the mood's place
+    # ("calm, negative"), after a \x01 so that no phrase typed across fields reaches them
     data.haystack = [
-        f"{t or ''}\x00{a or ''}\x00{al or ''}\x00{p.rsplit(os.sep, 1)[-1]}".casefold()
-        for t, a, al, p in zip(data.title, data.artist, data.album, data.path)
+        f"{t or ''}\x00{a or ''}\x00{al or ''}\x00{p.rsplit(os.sep, 1)[-1]}\x01{m or ''} "
+        f"{'' if v is None or ar is None else region_phrase(v, ar)}".casefold()
+        for t, a, al, p, m, v, ar in zip(data.title, data.artist, data.album, data.path, data.mood,
+                                         data.valence, data.arousal)
     ]
-    if sort_column is not None and 0 <= sort_column < len(data.columns):
-        data.sort_order(sort_column)
+    prepare(data)
     data.seconds = time.perf_counter() - t0
     return data
+
+
+def prepare(data: LibraryData) -> None:
+    """What the browser filters and sorts with, as arrays (in the worker): a facet per FACETS field
+    and a sort key per table column; the GUI thread then only runs numpy over them."""
+    n = len(data)
+    data.base = np.asarray(data.order, dtype=np.int64) if data.order else np.arange(n, dtype=np.int64)
+    cols = data.cols
+    album_artist = [aa or a for aa, a in zip(cols["album_artist"], cols["artist"])]
+    for key in FACETS:
+        if key == "mood":
+            names = [m or NOT_ANALYSED for m in data.mood]
+            labels = [m for m in (*MOODS, NOT_ANALYSED) if m in set(names)]
+            pos = {m: i for i, m in enumerate(labels)}
+            data.facets[key] = Facet(np.fromiter((pos[m] for m in names), np.int32, n), labels)
+            continue
+        values = album_artist if key == "album_artist" else cols[key]
+        codes, labels = _factorize(values, numeric=key == "year")
+        data.facets[key] = Facet(codes, ["" if v is None else str(v) for v in labels])
+    for col, f in enumerate(data.columns):
+        if f.name in ("artist", "album"):
+            data.ranks[col] = data.facets[f.name].codes
+        elif f.name == "moods":
+            data.ranks[col] = _factorize(data.mood)[0]
+        elif f.name == "title":
+            data.ranks[col] = _factorize([data.display_title(i).casefold() for i in range(n)])[0]
+        elif f.numeric:
+            data.ranks[col] = np.array([np.nan if v is None else v for v in cols[f.name]], dtype=np.float64)
+        else:
+            data.ranks[col] = _factorize([None if v is None else str(v) for v in cols[f.name]])[0]
 
 
 _DETAILS = ("id", "path", "title", "artist", "album", "year", "duration", "has_cover", "valence", "arousal",

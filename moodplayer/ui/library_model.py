@@ -1,10 +1,13 @@
 """The library table: a QAbstractTableModel over column lists, with its own search and sort.
 
 Why not QSortFilterProxyModel: its filterAcceptsRow/lessThan are Python calls per row (100,000 per
-keystroke); here a search is one list comprehension over prepared casefolded strings (tens of ms) and a
-sort order is computed once per column and cached (descending is the same list reversed).
+keystroke). Here ``visible`` is a numpy array of data rows: a search is one list comprehension over
+prepared casefolded strings (its mask cached per query), the browser's panes hand in a boolean mask,
+and a sort is one stable ``argsort`` of the column's prepared key (ties keep the library order).
 """
 from __future__ import annotations
+
+import numpy as np
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -42,13 +45,17 @@ class LibraryModel(QAbstractTableModel):
     """Rows of a LibraryData; ``visible`` holds the data rows shown, in display order."""
 
     filtered = Signal(int, int)   # shown, total
+    libraryChanged = Signal()     # new rows swapped in (the browser recomputes its panes)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data_ = LibraryData()
-        self.visible: list[int] = []
+        self.visible: np.ndarray = np.zeros(0, np.int64)
         self._query: list[str] = []
         self._sort: tuple[int, bool] | None = None      # (column, descending); None = library order
+        self._order_cache: tuple[object, np.ndarray] | None = None
+        self._search_cache: tuple[object, np.ndarray | None] | None = None
+        self._filter: np.ndarray | None = None          # the browser's panes: rows they let through
         self._icons: dict[str, QIcon] = {}
         self._muted = QColor(theme.MUTED)
         self._warn = QColor(theme.WARNING)
@@ -56,19 +63,34 @@ class LibraryModel(QAbstractTableModel):
 
     # -- data in ----------------------------------------------------------------------------------
     def set_library(self, data: LibraryData) -> None:
-        """Swap in freshly loaded rows, keeping the search and the sort."""
+        """Swap in freshly loaded rows, keeping the search and the sort (the browser's mask is
+        rebuilt by the browser on ``libraryChanged``)."""
+        if not data.facets and len(data):
+            from moodplayer.ui.library_data import prepare
+
+            prepare(data)   # a LibraryData made by hand (tests): the loader prepares in its worker
         self.beginResetModel()
         self.data_ = data
+        self._filter = None
         self.visible = self._compute_visible()
         self.endResetModel()
+        self.libraryChanged.emit()
         self.filtered.emit(len(self.visible), len(self.data_))
 
     def set_search(self, text: str) -> None:
         words = text.casefold().split()
         if words == self._query:
             return
-        self.beginResetModel()
         self._query = words
+        self._refilter()
+
+    def set_filter(self, mask: np.ndarray | None) -> None:
+        """Rows the browser's panes let through (a bool per data row), or None for all."""
+        self._filter = mask
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self.beginResetModel()
         self.visible = self._compute_visible()
         self.endResetModel()
         self.filtered.emit(len(self.visible), len(self.data_))
@@ -84,29 +106,63 @@ class LibraryModel(QAbstractTableModel):
     # -- search and sort --------------------------------------------------------------------------
     @property
     def sort_column(self) -> int | None:
-        """The column the table is sorted by (the loader prepares its order off the GUI thread)."""
         return None if self._sort is None else self._sort[0]
 
-    def _order(self) -> list[int]:
-        if self._sort is None:
-            return self.data_.order or list(range(len(self.data_)))
-        col, desc = self._sort
-        order = self.data_.sort_order(col)
-        return order[::-1] if desc else order
+    @property
+    def sort_state(self) -> tuple[int, bool] | None:
+        """(column, descending) or None for the library's own order."""
+        return self._sort
 
-    def _compute_visible(self) -> list[int]:
-        order = self._order()
+    def _order(self) -> np.ndarray:
+        key = (id(self.data_), self._sort)
+        if self._order_cache is not None and self._order_cache[0] == key:
+            return self._order_cache[1]
+        d = self.data_
+        base = d.base if len(d.base) == len(d) else np.arange(len(d), dtype=np.int64)
+        if self._sort is None or self._sort[0] not in d.ranks:
+            order = base
+        else:
+            col, desc = self._sort
+            rank = d.ranks[col][base]
+            order = base[np.argsort(-rank if desc else rank, kind="stable")]   # NaN (unknown) last both ways
+        self._order_cache = (key, order)
+        return order
+
+    def search_mask(self) -> np.ndarray | None:
+        """Rows whose text (title, artist, album, file name, mood words) holds every search word."""
         words = self._query
         if not words:
-            return list(order)
+            return None
+        key = (id(self.data_), tuple(words))
+        if self._search_cache is not None and self._search_cache[0] == key:
+            return self._search_cache[1]
         hay = self.data_.haystack
+        w0 = words[0]
         if len(words) == 1:
-            w = words[0]
-            return [r for r in order if w in hay[r]]
-        return [r for r in order if all(w in hay[r] for w in words)]
+            mask = np.fromiter([w0 in h for h in hay], bool, len(hay))
+        else:   # each further word only over the rows the ones before it kept
+            rows = [i for i, h in enumerate(hay) if w0 in h]
+            for w in words[1:]:
+                rows = [i for i in rows if w in hay[i]]
+            mask = np.zeros(len(hay), bool)
+            mask[rows] = True
+        self._search_cache = (key, mask)
+        return mask
+
+    def _compute_visible(self) -> np.ndarray:
+        order = self._order()
+        masks = [m for m in (self.search_mask(), self._filter) if m is not None and len(m) == len(self.data_)]
+        if not masks:
+            return order
+        mask = masks[0] if len(masks) == 1 else masks[0] & masks[1]
+        return order[mask[order]]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
+            self.layoutAboutToBeChanged.emit()
+            self._sort = None
+            self.visible = self._compute_visible()
+            self.layoutChanged.emit()
             return
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order == Qt.SortOrder.DescendingOrder)
@@ -115,17 +171,19 @@ class LibraryModel(QAbstractTableModel):
 
     # -- lookups ------------------------------------------------------------------------------------
     def track_id(self, row: int) -> int:
-        return self.data_.id[self.visible[row]]
+        return self.data_.id[int(self.visible[row])]
+
+    def data_row(self, row: int) -> int:
+        """The LibraryData row behind a visible row."""
+        return int(self.visible[row])
 
     def row_of_track(self, track_id: int) -> int | None:
-        """Visible row of a track id, or None when filtered out or unknown (linear in visible rows)."""
+        """Visible row of a track id, or None when filtered out or unknown."""
         r = self.data_.row_of.get(track_id)
         if r is None:
             return None
-        try:
-            return self.visible.index(r)
-        except ValueError:
-            return None
+        hit = np.flatnonzero(self.visible == r)
+        return int(hit[0]) if len(hit) else None
 
     # -- QAbstractTableModel ------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:
@@ -145,7 +203,7 @@ class LibraryModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        d, r, col = self.data_, self.visible[index.row()], index.column()
+        d, r, col = self.data_, int(self.visible[index.row()]), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(d, r, col)
         if role == TRACK_ID_ROLE:

@@ -180,3 +180,23 @@ class Settings:
     @camera_panel_shown.setter
     def camera_panel_shown(self, value: bool) -> None:
         self._set("window/camera_panel", bool(value))
+
+    # -- library browser --------------------------------------------------------------------------
+    @property
+    def browser_state(self) -> dict[str, Any]:
+        """The library browser as the user left it: ``sort`` [field, descending] or None, ``hidden``
+        fields, ``widths`` {field: px}, ``panes`` [field, ...], ``split`` (panes' height). Kept by
+        field name, so a column added to the declaration never shifts what was saved."""
+        import json
+
+        try:
+            v = json.loads(str(self.q.value("browser/state", "{}")))
+        except ValueError:
+            return {}
+        return v if isinstance(v, dict) else {}
+
+    @browser_state.setter
+    def browser_state(self, value: dict[str, Any]) -> None:
+        import json
+
+        self._set("browser/state", json.dumps(value))
