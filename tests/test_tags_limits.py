@@ -2,7 +2,7 @@
 
 Cases are real files changed only where the case needs it: a FLAC whose STREAMINFO says 1 Hz, a FLAC
 followed by a 2 GB hole, an MP3 behind a 200 MB ID3 picture. Memory is measured as the peak RSS of
-a fresh process reading the file (ru_maxrss), against the same process reading a small twin.
+a fresh process reading the file (its own VmHWM: tests/_rss.py), against the same process reading a small twin.
 """
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ from tests import media_limits as ml
 
 ROOT = Path(__file__).resolve().parents[1]
 _READ_IN_CHILD = """
-import json, resource, sys
+import json, sys
 from moodplayer.library.reader import read_file
+from tests._rss import own_peak_kib
 import os
 p = sys.argv[1]; st = os.stat(p)
 row = read_file(p, st.st_size, st.st_mtime_ns)
-row["maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+row["maxrss_kib"] = own_peak_kib()
 print(json.dumps(row))
 """
 

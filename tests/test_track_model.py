@@ -110,7 +110,7 @@ def test_shipped_card_reports_out_of_fold_figures():
     card = json.loads((models_dir() / "music_track.json").read_text())
     assert card["smoke"] is False and card["data"]["clips"] == 452
     results = card["cross_validation"]["results"]
-    assert set(results) == {"window_model", "probe", "cnn_lstm"}
+    assert {"window_model", "probe", "cnn_lstm"} <= set(results)
     # the new model must beat today's per-window model where today's fails: sad vs serene
     assert results["cnn_lstm"]["calm_valence_auc"] > results["window_model"]["calm_valence_auc"] + 0.15
     assert card["onnx_vs_torch_max_abs_diff"] < 1e-4

@@ -13,7 +13,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import cv2
 import pytest
 
 from tests._faces import FACE_VIDEO, HAPPY, astronaut_bgr, pyfeat_media
+from tests._rss import run_moodplayer
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
@@ -37,14 +37,9 @@ def text(b: bytes) -> str:
 
 
 def run_measured(*args: str) -> tuple[int, str, str, int]:
-    """(exit status, stdout, stderr, peak RSS in KB) of one moodplayer run, measured by wait4."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "moodplayer", *args], cwd=ROOT, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return proc.returncode, text(out.read()), text(err.read()), usage.ru_maxrss
+    """(exit status, stdout, stderr, the run's own peak RSS in KB) of one moodplayer run."""
+    proc, peak = run_moodplayer(*args, cwd=ROOT)
+    return proc.returncode, text(proc.stdout), text(proc.stderr), peak
 
 
 def _no_crash(p: subprocess.CompletedProcess) -> None:

@@ -47,27 +47,79 @@ def _probe(train_w, eval_w, tr, te, targets) -> np.ndarray:
     return np.stack(out, 1)
 
 
-def cross_validate(data, train_w, eval_w, cfg, folds: int) -> dict:
+def _merged(train_w, extra_w):
+    from moodplayer.train.track_fit import Windows
+
+    if extra_w is None:
+        return train_w
+    return Windows(*(np.concatenate([getattr(train_w, k), getattr(extra_w, k)]) for k in ("hid", "va", "desc", "clip")))
+
+
+def _fit(cfg, train_w, extra, clips: np.ndarray, labels: np.ndarray, seed: int):
+    """A head fitted on q4_val's ``clips``, plus the unlabelled tracks' soft targets from a teacher
+    fitted on those same clips (``extra``: (windows, teacher features of q4 clips, of unlabelled))."""
+    from moodplayer.train.track_fit import train_head
+
+    if extra is None:
+        return train_head(cfg, train_w, clips, labels, seed=seed, log=_log)
+    from moodplayer.train.musicnn_teacher import soft_targets
+
+    extra_w, clip_teacher, window_teacher, n_tracks = extra
+    per_window = soft_targets(clip_teacher, labels, clips, window_teacher)
+    per_track = np.stack([per_window[extra_w.clip == len(labels) + t].mean(0) for t in range(n_tracks)])
+    targets = np.concatenate([labels, per_track])
+    every = np.concatenate([clips, len(labels) + np.arange(n_tracks)])
+    return train_head(cfg, _merged(train_w, extra_w), every, targets, seed=seed, log=_log)
+
+
+def cross_validate(data, train_w, eval_w, cfg, folds: int, extra=None) -> dict:
     """Out-of-fold predictions of the three rows, and their five figures each."""
     from moodplayer.train.track_data import stratified_folds
-    from moodplayer.train.track_fit import predict_clips, q4_metrics, quadrant_of, train_head
+    from moodplayer.train.track_fit import predict_clips, q4_metrics, quadrant_of
 
     targets = np.stack([data.valence, data.arousal], 1)
     fold = stratified_folds(data.quadrant, folds, SEED)
-    preds = {name: np.zeros((len(data.files), 2)) for name in ("window_model", "probe", "cnn_lstm")}
+    names = ("window_model", "probe", "cnn_lstm") + (("musicnn_teacher",) if extra is not None else ())
+    preds = {name: np.zeros((len(data.files), 2)) for name in names}
     for f in range(folds):
         tr, te = np.flatnonzero(fold != f), np.flatnonzero(fold == f)
         _log(f"  fold {f + 1}/{folds}: {len(tr)} clips to train, {len(te)} to score")
         preds["window_model"][te] = np.stack([eval_w.va[eval_w.of(int(c))].mean(0) for c in te])
         preds["probe"][te] = _probe(train_w, eval_w, tr, te, targets)
-        head = train_head(cfg, train_w, tr, targets, seed=SEED + f, log=_log)
+        head = _fit(cfg, train_w, extra, tr, targets, seed=SEED + f)
         preds["cnn_lstm"][te] = predict_clips(head, eval_w, te)
+        if extra is not None:  # the teacher itself, scored the same way (too slow for the app)
+            from moodplayer.train.musicnn_teacher import soft_targets
+
+            preds["musicnn_teacher"][te] = soft_targets(extra[1], targets, tr, extra[1][te])
     results = {}
     for name, p in preds.items():
         # today's model was never fitted to these labels: its quadrants split at its own medians
         threshold = np.median(p, axis=0) if name == "window_model" else np.array([0.5, 0.5])
         results[name] = q4_metrics(data.quadrant, p[:, 0], p[:, 1], quadrant_of(p, threshold))
     return results
+
+
+def _distillation(args, data, cnn):
+    """(windows, teacher features of q4 clips, of unlabelled windows, n tracks), or None."""
+    if not args.teacher:
+        return None
+    from moodplayer.train.musicnn_teacher import Teacher
+    from moodplayer.train.track_fit import front_end
+    from moodplayer.train.unlabelled import load_unlabelled
+
+    teacher = Teacher(args.teacher)
+    cached = args.cache / f"q4_teacher_{len(data.files)}_{teacher.path.stat().st_size}.npy"
+    if cached.is_file():
+        clip_teacher = np.load(cached)
+    else:
+        _log("musicnn features of the q4_val clips")
+        clip_teacher = np.stack([teacher.of_clip(args.q4 / f) for f in data.files])
+        np.save(cached, clip_teacher)
+    un = load_unlabelled(args.unlabelled, teacher, log=_log)
+    _log(f"{len(un.files)} unlabelled tracks, {len(un.clip)} windows")
+    extra_w = front_end(cnn, un.images, un.desc, un.clip + len(data.files))
+    return extra_w, clip_teacher, un.teacher, len(un.files)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--window-model", type=Path, default=None, help="music_va.onnx (default: --out's)")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="window cache (outside the repository)")
+    p.add_argument("--teacher", type=Path, default=None,
+                   help="musicnn ONNX file (moodplayer.train.musicnn_export): distil it on unlabelled music")
+    p.add_argument("--unlabelled", type=Path, default=DEFAULT_CACHE / "unlabelled",
+                   help="where the Debian music packages are downloaded and unpacked (with --teacher)")
     p.add_argument("--smoke", action="store_true", help="tiny CI run: 8 clips, 2 folds, 2 epochs, into a temp dir")
     args = p.parse_args(argv)
 
@@ -92,14 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     from moodplayer.train.track_card import write_card
     from moodplayer.train.track_data import load_clips
     from moodplayer.train.track_export import export
-    from moodplayer.train.track_fit import HeadConfig, front_end, train_head
+    from moodplayer.train.track_fit import HeadConfig, front_end
     from moodplayer.train.track_model import WindowCNN
 
     cfg = HeadConfig()
     limit, cache = None, args.cache
     if args.smoke:
         cfg = dataclasses.replace(cfg, epochs=2)
-        limit, cache, args.folds = 8, None, 2
+        limit, cache, args.folds, args.teacher = 8, None, 2, None
         args.out = Path(tempfile.mkdtemp(prefix="moodplayer_track_smoke_"))
     window_model = args.window_model or (Path("models") / "music_va.onnx")
     t0 = time.time()
@@ -109,18 +165,20 @@ def main(argv: list[str] | None = None) -> int:
     train_w = front_end(cnn, data.train_images, data.train_desc, data.train_clip)
     eval_w = front_end(cnn, data.eval_images, data.eval_desc, data.eval_clip)
     _log(f"{len(data.files)} clips, {len(data.train_clip)} training windows, {len(data.eval_clip)} app windows")
-    cv = cross_validate(data, train_w, eval_w, cfg, args.folds)
+    extra = _distillation(args, data, cnn)
+    cv = cross_validate(data, train_w, eval_w, cfg, args.folds, extra)
     for name, m in cv.items():
         _log(f"  {name:13s} " + "  ".join(f"{k} {v:.3f}" for k, v in m.items()))
     targets = np.stack([data.valence, data.arousal], 1)
-    head = train_head(cfg, train_w, np.arange(len(data.files)), targets, seed=SEED, log=_log)
+    head = _fit(cfg, train_w, extra, np.arange(len(data.files)), targets, seed=SEED)
     args.out.mkdir(parents=True, exist_ok=True)
     onnx_path = args.out / "music_track.onnx"
     agreement = export(cnn, head, onnx_path, data.eval_images[:8], data.eval_desc[:8])
     command = "python -m moodplayer.train.track_train " + shlex.join(argv)
     write_card(args.out, cv=cv, cfg=cfg, n_clips=len(data.files), n_train_windows=len(data.train_clip),
                folds=args.folds, agreement=agreement, command=command.strip(), seconds=time.time() - t0,
-               smoke=args.smoke)
+               smoke=args.smoke, distilled=None if extra is None else {"teacher": args.teacher.name,
+                                                                         "unlabelled_tracks": extra[3]})
     _log(f"wrote {onnx_path} and its card in {time.time() - t0:.0f} s")
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon
 
 from moodplayer.display import display_path, terminal_safe, tooltip_html
 from moodplayer.ui import theme
@@ -27,18 +27,6 @@ def format_duration(seconds: float | None) -> str:
     h, rest = divmod(s, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def _dot(colour: str, size: int = 10) -> QIcon:
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor(colour))
-    p.drawEllipse(1, 1, size - 2, size - 2)
-    p.end()
-    return QIcon(pix)
 
 
 class LibraryModel(QAbstractTableModel):
@@ -274,7 +262,7 @@ class LibraryModel(QAbstractTableModel):
         icon = self._icons.get(key)
         if icon is None:
             if key in theme.MOOD_COLOURS:
-                icon = _dot(theme.MOOD_COLOURS[key])
+                icon = theme.dot_icon(theme.MOOD_COLOURS[key])
             else:
                 from PySide6.QtWidgets import QApplication, QStyle
 

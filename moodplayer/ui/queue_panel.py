@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QSizePolicy, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout,
                                QWidget)
@@ -24,18 +24,6 @@ _Index = QModelIndex | QPersistentModelIndex
 def tracks_text(n: int) -> str:
     """'1 track', '12 tracks', '1,204 tracks'."""
     return f"{n:,} track" + ("" if n == 1 else "s")
-
-
-def _swatch(colour: str, size: int = 12) -> QIcon:
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor(colour))
-    p.drawEllipse(1, 1, size - 2, size - 2)
-    p.end()
-    return QIcon(pix)
 
 
 def _title(pick: "Pick") -> str:
@@ -224,7 +212,7 @@ class QueuePanel(QWidget):
         current = self.clusters.currentIndex()
         self.clusters.clear()
         for i, (name, colour, count) in enumerate(clusters):
-            self.clusters.addItem(_swatch(colour), f"{i + 1} · {name} ({count:,})", i)
+            self.clusters.addItem(theme.dot_icon(colour, 12), f"{i + 1} · {name} ({count:,})", i)
             self.clusters.setItemData(i, f"Cluster {i + 1}: {name}, {tracks_text(count)}",
                                       Qt.ItemDataRole.ToolTipRole)
         if 0 <= current < self.clusters.count():

@@ -5,8 +5,8 @@ timeline strip and the analysis speak the same visual language.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from moodplayer import mood_geometry as geometry
@@ -31,6 +31,19 @@ def mood_colour(valence: float | None, arousal: float | None) -> QColor:
     if valence is None or arousal is None:
         return QColor(UNANALYSED)
     return QColor.fromRgbF(*geometry.blend_rgb(valence, arousal))
+
+
+def dot_icon(colour: str, size: int = 10) -> QIcon:
+    """A round swatch of a colour (mood and cluster colours in lists and menus)."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(colour))
+    p.drawEllipse(1, 1, size - 2, size - 2)
+    p.end()
+    return QIcon(pix)
 
 
 def fill_rounded(p: QPainter, rect: QRectF, radius: float, colour: str) -> QPainterPath:
