@@ -175,10 +175,11 @@ def check_analysis_workers(tmp: Path, models: Path | None) -> Check:
 
 
 def check_face_model(models: Path | None) -> Check:
-    """A blank 48x48 crop through the expression model, and the Haar detector on a blank frame."""
+    """A blank 48x48 crop through the expression model, and the face detector (MTCNN, else Haar) on a
+    blank frame."""
     from moodplayer.vision.circumplex import CLASSES, valence_arousal
-    from moodplayer.vision.detect import FaceDetector
     from moodplayer.vision.expression import MODEL_FILE, ExpressionModel
+    from moodplayer.vision.pipeline import default_detector
 
     model = ExpressionModel(Path(models) / MODEL_FILE if models else None)
     probs = model.predict(np.full((1, model.size, model.size), 128, np.uint8))
@@ -187,12 +188,14 @@ def check_face_model(models: Path | None) -> Check:
         return Check("face model", FAIL, f"{model.path}: output {np.round(probs, 3).tolist()} is not "
                                          f"{len(CLASSES)} probabilities")
     v, a = valence_arousal(probs[0])
-    boxes = FaceDetector().detect(np.zeros((240, 320), np.uint8))
-    if boxes:
-        return Check("face model", FAIL, f"the face detector found {len(boxes)} face(s) in a black frame")
-    return Check("face model", OK, f"{model.path.name} {model.version} on {model.providers[0]}; blank "
-                                   f"face -> {CLASSES[int(probs.argmax())]} (valence {v:.2f}, arousal "
-                                   f"{a:.2f}); Haar detector loads")
+    detector, note = default_detector()
+    faces = detector.find(np.zeros((240, 320, 3), np.uint8))
+    if faces:
+        return Check("face model", FAIL, f"the face detector found {len(faces)} face(s) in a black frame")
+    status = WARN if note else OK
+    return Check("face model", status, f"{model.path.name} {model.version} on {model.providers[0]}; blank "
+                                       f"face -> {CLASSES[int(probs.argmax())]} (valence {v:.2f}, arousal "
+                                       f"{a:.2f}); {note or 'MTCNN detector loads'}")
 
 
 def check_audio() -> Check:

@@ -14,10 +14,9 @@ from pathlib import Path
 import cv2
 
 from moodplayer.display import display_path, terminal_safe
-from moodplayer.vision.detect import FaceDetector
 from moodplayer.vision.expression import ExpressionModel, ModelError
 from moodplayer.vision.media import MediaError, open_video, read_image
-from moodplayer.vision.pipeline import FacePipeline
+from moodplayer.vision.pipeline import FacePipeline, default_detector
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".ogv"}
 
@@ -113,7 +112,10 @@ def run(args: argparse.Namespace) -> int:
     if model is None:
         return 2
     # photos may hold several small faces: search at a higher resolution than the live path does
-    pipe = FacePipeline(model, FaceDetector(max_side=640, min_face_frac=0.05), all_faces=True)
+    detector, note = default_detector(min_face_frac=0.05)   # MTCNN; Haar if its nets are unusable
+    if note:
+        print(f"moodplayer face: {terminal_safe(note)}", file=sys.stderr)
+    pipe = FacePipeline(model, detector, all_faces=True)
     results, failed = [], 0
     for raw in args.paths:
         path = Path(raw)
