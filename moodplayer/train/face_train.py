@@ -1,14 +1,21 @@
 """Train the face expression CNN on FER+ and ship it as models/face_emotion.onnx with its card.
 
     python -m moodplayer.train.face_train [--data PATH] [--out models] [--epochs N] [--smoke]
+                                          [--work DIR] [--restart]
 
-Seeded and single-threaded (the build machine is shared). The best epoch on Valid is checkpointed
-after every epoch, so an interrupted run can still be exported with --export-only.
+Seeded and single-threaded (the build machine is shared). A CPU run outlasts a session, so every
+epoch atomically writes the best-on-Valid checkpoint and a "last" checkpoint (model, optimiser,
+schedule, RNG streams) into the work folder (default ~/.cache/moodplayer/train/face/, outside
+the repository) and appends its line to train.log there. Re-running the same command resumes
+after the last completed epoch; once all epochs are done it only exports. Different training
+options refuse to resume (the message names the option); --restart starts over. --export-only
+exports the best checkpoint as it stands.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shlex
 import sys
 import tempfile
@@ -21,10 +28,12 @@ import torch.nn.functional as F
 
 from moodplayer.train.face_data import (Split, augment, class_weights, load_split,
                                         resolve_data_path, to_tensor)
+from moodplayer.train import face_resume
 from moodplayer.train.face_model import FaceNet, FlipAveraged
+from moodplayer.train.face_resume import (EpochLog, atomic_save, check_same_options, restore_rng, rng_state,
+                                          shaping_options, work_paths)
 
 ARCH = dict(widths=(32, 64, 128, 256), blocks=(1, 2, 2, 1), strides=(2, 2, 2, 2), dropout=0.3)
-DEFAULT_CKPT = Path(tempfile.gettempdir()) / "moodplayer-face" / "face_best.pt"
 
 
 def predict(net: torch.nn.Module, images: np.ndarray, batch: int = 512) -> np.ndarray:
@@ -46,11 +55,35 @@ def _subset(split: Split, n: int) -> Split:
     return Split(split.name, split.images[:n], split.targets[:n], split.labels[:n], split.names[:n], split.dropped)
 
 
-def train(args: argparse.Namespace) -> dict:
-    """Run the epochs, keep the best-on-Valid state in the checkpoint, return the checkpoint dict."""
+def _last_state(epoch: int, net: torch.nn.Module, opt: torch.optim.Optimizer, sched, gen: torch.Generator,
+                best: dict, history: list, seconds: float, opts: dict, command: str) -> dict:
+    """Everything a later run needs to carry on exactly where this epoch ended."""
+    return {"epoch": epoch, "model": net.state_dict(), "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict(), "rng": rng_state(gen), "best": best, "history": history,
+            "seconds": seconds, "options": opts, "command": command}
+
+
+def train(args: argparse.Namespace) -> dict | None:
+    """Run (or resume) the epochs; return the best-on-Valid checkpoint, None when stopped early.
+
+    After every epoch the best checkpoint (--ckpt) and the "last" checkpoint in the work folder are
+    replaced atomically; the same command later resumes from the last one (--restart ignores it).
+    """
+    log = EpochLog(args.log)
+    data = resolve_data_path(args.data)
+    opts = shaping_options(args, data)
+    resume = None
+    if args.last.exists() and not args.restart:
+        resume = face_resume.load(args.last)
+        check_same_options(resume["options"], opts, args.last)
+        if resume["epoch"] >= args.epochs:
+            best = resume["best"]
+            log(f"all {args.epochs} epochs already done ({args.last}); exporting the best epoch "
+                f"{best['epoch']} (valid {best['valid_acc']:.4f}); --restart trains again")
+            return best
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
-    data = resolve_data_path(args.data)
+    random.seed(args.seed)
     tr, va = load_split(data, "Train"), load_split(data, "Valid")
     if args.smoke:
         tr, va = _subset(tr, args.batch * 3), _subset(va, 256)
@@ -65,9 +98,22 @@ def train(args: argparse.Namespace) -> dict:
     smooth = args.label_smoothing
     targets = targets * (1 - smooth) + smooth / targets.shape[1]
     best: dict = {"valid_acc": -1.0}
+    history: list = []
+    first, seconds_before = 1, 0.0
+    if resume is not None:
+        net.load_state_dict(resume["model"])
+        opt.load_state_dict(resume["optimizer"])
+        sched.load_state_dict(resume["scheduler"])
+        restore_rng(resume["rng"], gen)
+        best, history = resume["best"], resume["history"]
+        first, seconds_before = resume["epoch"] + 1, resume["seconds"]
+        log(f"resumed at epoch {first}/{args.epochs} from {args.last} "
+            f"(best valid {best['valid_acc']:.4f} at epoch {best['epoch']})")
+    else:
+        why = "restarted (--restart)" if args.restart and args.last.exists() else "started"
+        log(f"{why}: {args.command} (work folder {args.work})")
     t_start = time.time()
-    history = []
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(first, args.epochs + 1):
         net.train()
         t0, total = time.time(), 0.0
         order = torch.randperm(len(images), generator=gen)
@@ -87,18 +133,22 @@ def train(args: argparse.Namespace) -> dict:
         va_acc = accuracy(predict(net, va.images), va)
         history.append({"epoch": epoch, "loss": round(total / steps, 4), "valid_acc": round(va_acc, 4),
                         "seconds": round(time.time() - t0, 1)})
-        print(f"epoch {epoch}/{args.epochs} loss {total / steps:.4f} valid {va_acc:.4f} "
-              f"({time.time() - t0:.0f}s)", flush=True)
+        log(f"epoch {epoch}/{args.epochs} loss {total / steps:.4f} valid {va_acc:.4f} ({time.time() - t0:.0f}s)")
         if va_acc > best["valid_acc"]:
             best = {"valid_acc": va_acc, "epoch": epoch,
                     "state": {k: v.detach().clone() for k, v in net.state_dict().items()}}
-        best.update(arch=ARCH, history=history, seconds=time.time() - t_start, epochs=args.epochs,
+        seconds = seconds_before + time.time() - t_start
+        best.update(arch=ARCH, history=history, seconds=seconds, epochs=args.epochs,
                     command=args.command, seed=args.seed, data=str(data), smoke=args.smoke,
                     class_weights=weights.tolist(), batch=args.batch, lr=args.lr, wd=args.wd,
                     label_smoothing=smooth, class_power=args.class_power,
                     threads=torch.get_num_threads(), bf16=not args.no_bf16)
-        args.ckpt.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(best, args.ckpt)
+        atomic_save(best, args.ckpt)
+        atomic_save(_last_state(epoch, net, opt, sched, gen, best, history, seconds, opts, args.command),
+                    args.last)
+        if args.stop_after_epochs and epoch - first + 1 >= args.stop_after_epochs and epoch < args.epochs:
+            log(f"stopped after epoch {epoch} (--stop-after-epochs); the same command resumes at epoch {epoch + 1}")
+            return None
     return best
 
 
@@ -108,7 +158,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data", help="ferplus.npz (default: ../shared/data/ferplus/ferplus.npz beside the repo)")
     p.add_argument("--out", type=Path, help="output folder for the ONNX and card (default: models/; "
                                             "with --smoke a temporary folder)")
-    p.add_argument("--epochs", type=int, default=18)
+    p.add_argument("--epochs", type=int, help="default 18 (1 with --smoke)")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--wd", type=float, default=5e-4)
@@ -116,17 +166,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--class-power", type=float, default=0.5, help="class weight = freq^-power (0 = off)")
     p.add_argument("--seed", type=int, default=20240)
     p.add_argument("--no-bf16", action="store_true", help="train in fp32 (bf16 autocast is ~2.5x faster on AMX)")
-    p.add_argument("--ckpt", type=Path, default=DEFAULT_CKPT, help="best-on-Valid checkpoint")
-    p.add_argument("--export-only", action="store_true", help="skip training, export the checkpoint")
-    p.add_argument("--smoke", action="store_true", help="3 batches, 1 epoch, small eval sets, temp out")
+    p.add_argument("--work", type=Path, help="folder for checkpoints and train.log (default "
+                                             "~/.cache/moodplayer/train/face; with --smoke the --out folder)")
+    p.add_argument("--ckpt", type=Path, help="best-on-Valid checkpoint (default WORK/face_best.pt)")
+    p.add_argument("--restart", action="store_true", help="ignore the last checkpoint and train from epoch 1")
+    p.add_argument("--stop-after-epochs", type=int, metavar="N",
+                   help="stop (without exporting) after N epochs of this run; for tests of resuming")
+    p.add_argument("--export-only", action="store_true", help="skip training, export the best checkpoint")
+    p.add_argument("--smoke", action="store_true", help="3 batches per epoch, small eval sets, temp out")
     args = p.parse_args(argv)
     args.command = "python -m moodplayer.train.face_train " + shlex.join(argv if argv is not None else sys.argv[1:])
+    if args.epochs is None:
+        args.epochs = 1 if args.smoke else 18
+    if args.epochs < 1 or (args.stop_after_epochs is not None and args.stop_after_epochs < 1):
+        p.error("--epochs and --stop-after-epochs must be at least 1")
     if args.smoke:
-        args.epochs = 1
         args.out = args.out or Path(tempfile.mkdtemp(prefix="face-smoke-"))
-        if args.ckpt == DEFAULT_CKPT:
-            args.ckpt = args.out / "face_best.pt"
     args.out = args.out or Path(__file__).resolve().parents[2] / "models"
+    work_paths(args)
     return args
 
 
@@ -136,15 +193,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         if args.export_only:
-            ckpt = torch.load(args.ckpt, weights_only=False)
+            ckpt = face_resume.load(args.ckpt)
         else:
             ckpt = train(args)
+            if ckpt is None:
+                return 0
         from moodplayer.train.face_export import export_and_card  # imported late: a long run picks up fixes
 
         card = export_and_card(ckpt, args)
     except (FileNotFoundError, KeyError, ValueError) as exc:
         print(f"face_train: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"face_train: interrupted; the same command resumes from {args.last}", file=sys.stderr)
+        return 130
     print(f"wrote {args.out / 'face_emotion.onnx'}: Test accuracy {card['test']['accuracy']:.4f}, "
           f"{card['ms_per_face_one_core']:.2f} ms/face")
     return 0
