@@ -47,3 +47,24 @@ def sync_tasks():
         yield tasks.run_now
     finally:
         tasks.set_runner(previous)
+
+
+# The full tier: modules whose tests analyse real music, open real windows, run the CLI or a
+# training step in subprocesses, build venvs or kill processes. `pytest -m "not slow"` (the tier for
+# every edit) leaves them out; the full suite (`bash .ci/run`) runs everything. Chosen from
+# `pytest --durations=0`: each module below costs about 4 s or more, the rest together about 30 s.
+FULL_TIER_MODULES = frozenset({
+    "test_analysis_errors", "test_analysis_service", "test_analyze", "test_cli_lazy", "test_db_errors", "test_face_cli",
+    "test_face_model", "test_face_train", "test_install_wheel", "test_mood_map", "test_mtcnn",
+    "test_music_train", "test_packaging", "test_photo_mood", "test_plain_text", "test_playback_decode",
+    "test_probe_real", "test_spectrogram",
+    "test_recommend", "test_scan_robust", "test_track_model", "test_ui_browser", "test_ui_camera",
+    "test_ui_layout", "test_ui_library", "test_ui_mpris", "test_ui_pad", "test_ui_playback",
+    "test_ui_startup", "test_vision_inputs", "test_vision_pipeline",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in FULL_TIER_MODULES:
+            item.add_marker(pytest.mark.slow)
