@@ -72,13 +72,6 @@ def stratified_folds(quadrant: np.ndarray, folds: int = 5, seed: int = 0) -> np.
     return out
 
 
-def window_inputs(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """[K,WINDOW] waveforms -> (uint8 images [K,128,256], descriptors [K,D]) with one STFT."""
-    from moodplayer.analysis.features import window_inputs as app_inputs
-
-    return app_inputs(windows)
-
-
 def _dense_windows(path: Path) -> np.ndarray:
     """Every TRAIN_HOP_S a recipe window over the whole clip (decoded whole at 22050 Hz mono, soxr HQ
     resampling as in the app)."""
@@ -107,6 +100,7 @@ def load_clips(root: Path = DEFAULT_Q4, cache: Path | None = DEFAULT_CACHE, limi
                log=print) -> ClipSet:
     """Compute (or load from the cache) every clip's train and eval windows."""
     from moodplayer.analysis.decode import decode_windows
+    from moodplayer.analysis.features import window_inputs
 
     files, quadrant = read_labels(root, limit)
     key = hashlib.sha1(("\n".join(files) + _recipe_hash()).encode()).hexdigest()[:16]

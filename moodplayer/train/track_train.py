@@ -1,6 +1,10 @@
 """Train the track mood model on q4_val's human labels: 5-fold CV, final fit, ONNX export, card.
 
-    python -m moodplayer.train.track_train [--q4 DIR] [--out models] [--folds 5] [--smoke]
+    python -m moodplayer.train.track_train [--teacher msd_musicnn.onnx] [--q4 DIR] [--out models]
+        [--folds 5] [--cache DIR] [--unlabelled DIR] [--smoke]
+
+The shipped model: ``--teacher ~/.cache/moodplayer/train/msd_musicnn.onnx`` (the file that
+``moodplayer/train/musicnn_export.py`` writes) distils musicnn on unlabelled Debian music.
 
 Every figure is clip-level and out-of-fold: each clip is scored by a model that never saw it,
 through the windows the app itself analyses. The CV compares, on the same folds, today's
