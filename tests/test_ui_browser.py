@@ -151,3 +151,97 @@ def test_columns_sort_and_panes_come_back_after_a_restart(library_db, qtbot, tmp
         w2.browser_actions.set_column_shown(col, False)
     assert h2.count() - h2.hiddenSectionCount() == 1
     w2.close()
+
+
+def test_search_narrows_the_panes_and_clearing_restores_them(make_window, analysed_db, qtbot):
+    w = make_window(analysed_db)
+    load(w, qtbot, index=False)
+    d, (artists, albums, moods) = w.model.data_, w.browser.panes
+    before = [list(p.model.labels) for p in w.browser.panes]
+    total = w.model.rowCount()
+    w.search.setText("lincity")                  # typed in the box, as a user does (after its short delay)
+    qtbot.waitUntil(lambda: w.model.rowCount() < total, timeout=5000)
+    rows = _shown(w)
+    assert rows and len(rows) < total
+    assert artists.model.labels == sorted({d.artist[i] or "" for i in rows}, key=lambda a: (not a, a.casefold()))
+    assert set(albums.model.labels) == {d.album[i] or "" for i in rows}
+    assert "The Battle for Wesnoth OST" not in albums.model.labels and len(albums.model.labels) < len(before[1])
+    assert sum(int(c) for c in artists.model.counts) == len(rows)   # the counts are of the matches
+    assert set(moods.model.labels) == {d.top_mood(i) or "Not analysed" for i in rows}
+
+    # a pane click within the search: both narrow the table
+    artists.select_labels([artists.model.labels[0]])
+    assert all(d.artist[i] == artists.model.labels[0] and i in rows for i in _shown(w))
+    w.browser.clear()
+    w.search.setText("")                         # cleared: every value is back
+    qtbot.waitUntil(lambda: w.model.rowCount() == total, timeout=5000)
+    assert [list(p.model.labels) for p in w.browser.panes] == before
+    assert w.model.rowCount() == total
+
+
+def _reference_rows(db) -> list[dict]:
+    """The library as a plain reading gives it: every column by name, each mood JSON parsed alone."""
+    import json
+    import sqlite3
+
+    from moodplayer.library.store import connect
+    from moodplayer.mood_geometry import top_mood
+
+    conn = connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute(
+        "SELECT t.id, t.path, t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.disc_no, "
+        "t.track_no, t.duration, t.available, t.error, a.valence, a.arousal, a.moods, "
+        "a.error AS analysis_error FROM tracks t LEFT JOIN analysis a ON a.track_id = t.id")]
+    conn.close()
+    for r in rows:
+        try:
+            r["mood"] = top_mood(json.loads(r["moods"])) if r["moods"] else None
+        except ValueError:
+            r["mood"] = None
+    return rows
+
+
+def test_the_loader_gives_the_rows_a_plain_reading_gives(analysed_db):
+    """Every value, top mood and the library order as a row-by-row reading, over the real analysed
+    library with some mood JSON made awkward: old names, a tie, a bool, an int, junk."""
+    import json
+    import os
+
+    from moodplayer.library.store import connect
+    from moodplayer.ui.library_data import load_library
+
+    conn = connect(analysed_db)
+    ids = [r[0] for r in conn.execute("SELECT track_id FROM analysis WHERE moods IS NOT NULL ORDER BY track_id")]
+    assert len(ids) >= 8
+    odd = ({"Happy": 0.6, "Sad": 0.4}, {"Excited": 0.0, "Tense": 0.0, "Sad": 0.5, "Serene": 0.5, "Neutral": 0.0},
+           {"Excited": True, "Tense": 0.2, "Sad": 0.1, "Serene": 0.1, "Neutral": 0.1},
+           {"Excited": 0.1, "Tense": 1, "Sad": 0.1, "Serene": 0.1, "Neutral": 0.1}, [0.2, 0.8])
+    with conn:
+        for tid, moods in zip(ids, odd):
+            conn.execute("UPDATE analysis SET moods = ? WHERE track_id = ?", (json.dumps(moods), tid))
+        conn.execute("UPDATE analysis SET moods = ? WHERE track_id = ?", ("{not json", ids[len(odd)]))
+    data = load_library(conn)
+    conn.close()
+    ref = _reference_rows(analysed_db)
+    assert sorted(data.id) == sorted(r["id"] for r in ref)
+    for r in ref:
+        i = data.row_of[r["id"]]
+        for key in ("path", "title", "artist", "album", "album_artist", "genre", "year", "duration",
+                    "available", "error", "valence", "arousal", "analysis_error"):
+            assert getattr(data, key)[i] == r[key], (key, r["path"])
+        assert data.top_mood(i) == r["mood"], r["moods"]
+    by_id = {r["id"]: r for r in ref}
+    assert [data.top_mood(data.row_of[t]) for t in ids[:len(odd) + 1]] == ["Excited", "Sad", "Tense", "Tense", None, None]
+
+    def key(r):
+        return ((r["artist"] or "\uffff").casefold(), (r["album"] or "").casefold(), r["disc_no"] or 0,
+                r["track_no"] or 0, r["path"])
+    assert [data.id[i] for i in data.order] == [r["id"] for r in sorted(ref, key=key)]
+    assert list(data.base) == data.order
+    # the search text: title, artist, album, file name, then the mood words
+    for r in ref[:20]:
+        hay = data.haystack[data.row_of[r["id"]]]
+        assert hay.startswith(f"{r['title'] or ''}\x00{r['artist'] or ''}\x00{r['album'] or ''}\x00"
+                              f"{r['path'].rsplit(os.sep, 1)[-1]}\x01".casefold())
+        assert (by_id[r["id"]]["mood"] or "").casefold() in hay.split("\x01")[1]

@@ -18,7 +18,7 @@ from moodplayer.audio.decode import (
     decoders_for,
     open_stream,
     read_all,
-    read_span,
+    read_span_mono,
     resample,
     short,
     to_mono,
@@ -69,8 +69,8 @@ def _windows(path: Path, decoder: str, n_windows: int) -> tuple[list[np.ndarray]
         for t in starts:
             a = max(0.0, t - _PAD_S)
             # whole frames: seek to the frame at or before ``a``, read one frame beyond the padding
-            raw = read_span(s, int(a * sr) / sr, (int((t - a + WINDOW_SECONDS + _PAD_S) * sr) + 1) / sr)
-            y = resample(to_mono(raw), sr, SAMPLE_RATE)
+            raw = read_span_mono(s, int(a * sr) / sr, (int((t - a + WINDOW_SECONDS + _PAD_S) * sr) + 1) / sr)
+            y = resample(raw, sr, SAMPLE_RATE)
             o = int(round((t - a) * SAMPLE_RATE))
             out.append(y[o:o + WINDOW])
         return out, starts, duration

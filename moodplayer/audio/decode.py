@@ -140,6 +140,11 @@ class SoundFileStream:
         self._pos += len(block)
         return block
 
+    def read_mono(self, frames: int) -> np.ndarray:
+        """``to_mono(read(frames))`` (bit for bit) in one library call, for the analysis windows."""
+        block = self.read(frames)
+        return _mix([block[:, i] for i in range(block.shape[1])])
+
     def seek(self, seconds: float) -> float:
         try:
             self._pos = self._f.seek(max(0, int(round(seconds * self.samplerate))))
@@ -180,46 +185,80 @@ class PyAVStream:
         # then no conversion at all); resampling to a device or the model is soxr's job
         self._resampler = av.AudioResampler(format="fltp", layout=ctx.layout, rate=self.samplerate)
         self._frames = c.decode(s)
-        self._pending = np.empty((0, self.channels), np.float32)
+        self._pending: list[list[np.ndarray]] = []   # decoded, not yet returned: [block][channel]
         self._skip_until: float | None = None   # after a seek: drop audio before this time (s)
-        self._last_s = 0.0                      # end of the last decoded frame, for error messages
+        self._last: tuple[int, Any, int] | None = None   # (pts, time_base, samples) of the last frame
 
-    def _next_block(self) -> np.ndarray | None:
+    @property
+    def _last_s(self) -> float:
+        """End of the last decoded frame (s), for error messages; exact arithmetic only when asked."""
+        if self._last is None:
+            return 0.0
+        pts, tb, n = self._last
+        return float(pts * tb) + n / self.samplerate
+
+    def _next_planes(self) -> list[np.ndarray] | None:
+        """The next frame's samples as one float32 array per channel (views on the frame's own
+        buffers: ``frame.to_ndarray`` and Fraction arithmetic per frame cost 4x the copying)."""
         try:
             frame = next(self._frames)
             frames = [frame] if frame.format.name == "fltp" else self._resampler.resample(frame)
-            parts = [f.to_ndarray().T for f in frames]   # [channels, n] planes -> [n, channels]
+            planes = [[np.frombuffer(p, np.float32, f.samples) for p in f.planes[:self.channels]]
+                      for f in frames]
         except StopIteration:
             return None
         except Exception as exc:
             raise DecodeError(self.path, f"decoding failed after {self._last_s:.1f} s ({short(exc)})",
                               short(exc)) from exc
-        start = float(frame.pts * frame.time_base) if frame.pts is not None and frame.time_base else None
-        block = np.concatenate(parts) if parts else np.empty((0, self.channels), np.float32)
-        if start is not None:
-            self._last_s = start + len(block) / self.samplerate
-        if self._skip_until is not None and start is not None:
-            drop = int(round((self._skip_until - start) * self.samplerate))
-            if drop >= len(block):
-                return np.empty((0, self.channels), np.float32)
-            block = block[max(0, drop):]
-            self._skip_until = None
+        if len(planes) == 1:
+            block = planes[0]
+        elif planes:
+            block = [np.concatenate(c) for c in zip(*planes)]
+        else:
+            block = [np.empty(0, np.float32)] * self.channels
+        n = len(block[0])
+        if frame.pts is not None and frame.time_base:
+            self._last = (frame.pts, frame.time_base, n)
+            if self._skip_until is not None:
+                start = float(frame.pts * frame.time_base)
+                drop = int(round((self._skip_until - start) * self.samplerate))
+                if drop >= n:
+                    return [b[:0] for b in block]
+                block = [b[max(0, drop):] for b in block]
+                self._skip_until = None
         return block
 
-    def read(self, frames: int) -> np.ndarray:
-        chunks, have = [self._pending], len(self._pending)
+    def _read_planes(self, frames: int) -> list[np.ndarray]:
+        """Up to ``frames`` samples per channel (fewer only at the end), checked for NaN/inf."""
+        chunks, have = self._pending, sum(len(c[0]) for c in self._pending)
         while have < frames:
-            block = self._next_block()
+            block = self._next_planes()
             if block is None:
                 break
             chunks.append(block)
-            have += len(block)
-        data = np.concatenate(chunks).astype(np.float32, copy=False)
-        out, self._pending = data[:frames], data[frames:]
-        if not np.isfinite(out).all():
-            raise DecodeError(self.path, f"decoder produced invalid samples near {self._last_s:.1f} s",
-                              "decoder produced invalid samples")
+            have += len(block[0])
+        if not chunks:
+            self._pending = []
+            return [np.empty(0, np.float32) for _ in range(self.channels)]
+        data = [np.concatenate(c) if len(chunks) > 1 else c[0] for c in zip(*chunks)]
+        out = [c[:frames] for c in data]
+        self._pending = [[c[frames:] for c in data]] if have > frames else []
+        for c in out:
+            if not np.isfinite(c).all():
+                raise DecodeError(self.path, f"decoder produced invalid samples near {self._last_s:.1f} s",
+                                  "decoder produced invalid samples")
         return out
+
+    def read(self, frames: int) -> np.ndarray:
+        planes = self._read_planes(max(0, frames))
+        out = np.empty((len(planes[0]), self.channels), np.float32)
+        for i, c in enumerate(planes):
+            out[:, i] = c
+        return out
+
+    def read_mono(self, frames: int) -> np.ndarray:
+        """Like ``to_mono(read(frames))`` (bit for bit), straight from the planes."""
+        return _mix(self._read_planes(max(0, frames)))
 
     def seek(self, seconds: float) -> float:
         seconds = max(0.0, seconds)
@@ -229,7 +268,7 @@ class PyAVStream:
         except Exception as exc:
             raise DecodeError(self.path, f"cannot seek to {seconds:.1f} s ({short(exc)})", short(exc)) from exc
         self._frames = self._container.decode(self._stream)
-        self._pending = np.empty((0, self.channels), np.float32)
+        self._pending = []
         self._skip_until = seconds
         return seconds
 
@@ -297,6 +336,15 @@ def read_span(stream: AudioStream, start_s: float, seconds: float) -> np.ndarray
     return np.concatenate(blocks) if blocks else np.empty((0, stream.channels), np.float32)
 
 
+def read_span_mono(stream: AudioStream, start_s: float, seconds: float) -> np.ndarray:
+    """``to_mono(read_span(...))`` with one read call: the analysis reads each window this way."""
+    reader = getattr(stream, "read_mono", None)
+    if reader is None:
+        return to_mono(read_span(stream, start_s, seconds))
+    stream.seek(start_s)
+    return reader(max(0, int(round(seconds * stream.samplerate))))
+
+
 def read_all(stream: AudioStream) -> np.ndarray:
     """Everything from the current position to the end: [frames, channels] float32."""
     blocks = []
@@ -311,6 +359,18 @@ def to_mono(y: np.ndarray) -> np.ndarray:
     if y.ndim == 2:
         y = y @ np.full(y.shape[1], 1.0 / y.shape[1], dtype=np.float32)
     return y
+
+
+def _mix(channels: list[np.ndarray]) -> np.ndarray:
+    """Mono from one array per channel, equal bit for bit to ``to_mono`` of the interleaved frames
+    (halving is exact in binary floating point, so (a + b) / 2 rounds like a * 0.5 + b * 0.5)."""
+    if len(channels) == 1:
+        return np.asarray(channels[0], dtype=np.float32)
+    if len(channels) == 2:
+        out = np.add(channels[0], channels[1], dtype=np.float32)
+        out *= np.float32(0.5)
+        return out
+    return to_mono(np.stack(channels, axis=1))
 
 
 def resample(y: np.ndarray, rate: int, target: int) -> np.ndarray:

@@ -295,6 +295,28 @@ def named_columns(cursor: sqlite3.Cursor) -> dict[str, list[Any]]:
     return {n: [r[i] for r in rows] for i, n in enumerate(names)}
 
 
+def bulk_columns(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> dict[str, list[Any]]:
+    """``named_columns`` for a large read: plain tuples and SQLite's own UTF-8 decoding, several
+    times faster than ``sqlite3.Row`` and the surrogate-escape text factory. A TEXT value that is not
+    UTF-8 (a file name in another encoding) makes it read again the lossless way, so the values are
+    always those the other readers get."""
+    saved = conn.text_factory
+    try:
+        conn.text_factory = str
+        cur = conn.cursor()
+        cur.row_factory = None
+        try:
+            return named_columns(cur.execute(sql, params))
+        except sqlite3.OperationalError as exc:   # "Could not decode to UTF-8 column ..."
+            if "decode" not in str(exc):
+                raise
+    finally:
+        conn.text_factory = saved
+    cur = conn.cursor()
+    cur.row_factory = None
+    return named_columns(cur.execute(sql, params))
+
+
 def export_tracks(conn: sqlite3.Connection, schema: TrackSchema = SCHEMA) -> list[dict[str, Any]]:
     """Every track with its analysis (valence/arousal null until analysed), ordered by path, as the
     declaration's exported objects (``export --json``)."""

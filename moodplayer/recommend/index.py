@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.neighbors import KDTree
 
 from moodplayer.library.fields import QUEUE_FIELDS, SCHEMA
-from moodplayer.library.store import named_columns
+from moodplayer.library.store import bulk_columns
 from moodplayer.recommend.feedback import effective_positions, load_feedback
 
 _TRACKS_SQL = f"""
@@ -71,7 +71,7 @@ class MoodIndex:
     def from_db(cls, conn: sqlite3.Connection) -> "MoodIndex":
         """Load every analysed, available track and the feedback; build the tree once."""
         stamp = library_stamp(conn)
-        c = named_columns(conn.execute(_TRACKS_SQL))
+        c = bulk_columns(conn, _TRACKS_SQL)
         ids = np.array(c["id"], dtype=np.int64)
         mood = np.array([c["valence"], c["arousal"]], dtype=np.float64).T.reshape(-1, 2)
         position, moved = effective_positions(ids, mood, load_feedback(conn))

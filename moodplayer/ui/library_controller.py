@@ -48,6 +48,7 @@ class LibraryController(QObject):
         self._dirty: set[str] = set()
         self._folders: deque[Path] = deque()
         self._load_s = 0.2
+        self._index_after_library = False
         self.analyse_after_scan = True
         self.analysis_workers: int | None = None   # the analysis throttle (None/0: one per core)
         self.failed: str | None = None   # why the library cannot be loaded (None: it loads)
@@ -58,7 +59,12 @@ class LibraryController(QObject):
     # -- loads --------------------------------------------------------------------------------------
     def reload(self) -> None:
         self.reload_library()
-        self.reload_index()
+        if self.index is None and "library" in self._running:
+            # start-up: both loads are Python holding one GIL, so running them side by side only
+            # makes both late; the table first, then the pad (its index job starts when the table is in)
+            self._index_after_library = True
+        else:
+            self.reload_index()
 
     def reload_library(self) -> None:
         if "library" in self._running:
@@ -103,6 +109,9 @@ class LibraryController(QObject):
 
     def _finished(self, kind: str) -> None:
         self._running.pop(kind, None)
+        if kind == "library" and self._index_after_library:
+            self._index_after_library = False
+            self.reload_index()
         if kind in self._dirty:
             self._dirty.discard(kind)
             (self.reload_library if kind == "library" else self.reload_index)()

@@ -7,6 +7,9 @@ and a sort is one stable ``argsort`` of the column's prepared key (ties keep the
 """
 from __future__ import annotations
 
+from itertools import repeat
+from operator import contains
+
 import numpy as np
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -34,6 +37,7 @@ class LibraryModel(QAbstractTableModel):
 
     filtered = Signal(int, int)   # shown, total
     libraryChanged = Signal()     # new rows swapped in (the browser recomputes its panes)
+    searchChanged = Signal()      # the search words changed (the browser's panes follow them)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +48,7 @@ class LibraryModel(QAbstractTableModel):
         self._order_cache: tuple[object, np.ndarray] | None = None
         self._search_cache: tuple[object, np.ndarray | None] | None = None
         self._filter: np.ndarray | None = None          # the browser's panes: rows they let through
+        self._stale = False                             # the search changed, rows not yet recomputed
         self._icons: dict[str, QIcon] = {}
         self._muted = QColor(theme.MUTED)
         self._warn = QColor(theme.WARNING)
@@ -70,7 +75,10 @@ class LibraryModel(QAbstractTableModel):
         if words == self._query:
             return
         self._query = words
-        self._refilter()
+        self._stale = True
+        self.searchChanged.emit()   # a browser narrows its panes and hands in their mask (set_filter)
+        if self._stale:
+            self._refilter()
 
     def set_filter(self, mask: np.ndarray | None) -> None:
         """Rows the browser's panes let through (a bool per data row), or None for all."""
@@ -78,6 +86,7 @@ class LibraryModel(QAbstractTableModel):
         self._refilter()
 
     def _refilter(self) -> None:
+        self._stale = False
         self.beginResetModel()
         self.visible = self._compute_visible()
         self.endResetModel()
@@ -125,15 +134,12 @@ class LibraryModel(QAbstractTableModel):
         if self._search_cache is not None and self._search_cache[0] == key:
             return self._search_cache[1]
         hay = self.data_.haystack
-        w0 = words[0]
-        if len(words) == 1:
-            mask = np.fromiter([w0 in h for h in hay], bool, len(hay))
-        else:   # each further word only over the rows the ones before it kept
-            rows = [i for i, h in enumerate(hay) if w0 in h]
-            for w in words[1:]:
-                rows = [i for i in rows if w in hay[i]]
-            mask = np.zeros(len(hay), bool)
-            mask[rows] = True
+        # ``contains(h, w)`` mapped in C: no bytecode per row (100,000 rows in a few milliseconds)
+        mask = np.fromiter(map(contains, hay, repeat(words[0])), bool, len(hay))
+        for w in words[1:]:   # each further word only over the rows the ones before it kept
+            rows = np.flatnonzero(mask)
+            kept = np.fromiter(map(contains, map(hay.__getitem__, rows.tolist()), repeat(w)), bool, len(rows))
+            mask[rows[~kept]] = False
         self._search_cache = (key, mask)
         return mask
 
