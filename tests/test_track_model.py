@@ -131,3 +131,31 @@ def test_smoke_training_exports_a_model_that_onnxruntime_agrees_with(tmp_path):
     shutil.copy(out / TRACK_FILE, shipped / TRACK_FILE)
     track, windows = MoodModel(shipped).predict(np.full((3, 128, 256), 128, np.uint8), np.zeros((3, 90), np.float32))
     assert track.shape == (2,) and windows.shape == (3, 2)
+
+
+def test_shipped_card_markdown_is_what_its_json_renders():
+    from moodplayer.train.track_card import render_markdown
+
+    card = json.loads((models_dir() / "music_track.json").read_text())
+    assert render_markdown(card) == (models_dir() / "music_track.md").read_text()
+    rows = (card.get("paper_rows") or {}).get("rows", {})
+    assert {"lstm", "cnn_lstm"} <= set(rows), "the paper's LSTM and CNN-LSTM are rows of the card (issue 12)"
+    for r in rows.values():
+        assert set(r["metrics"]) == set(card["cross_validation"]["results"]["window_model"])
+
+
+@pytest.mark.skipif(not (Q4 / "labels.csv").is_file(), reason="q4_val not beside the repository")
+def test_smoke_paper_rows_go_into_a_copy_of_the_card_and_leave_the_model_alone():
+    pytest.importorskip("torch")
+    model_bytes = (models_dir() / TRACK_FILE).read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "moodplayer.train.paper_rows", "--smoke", "--configs", "lstm,cnn_lstm"],
+                          cwd=REPO, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = Path(proc.stdout.strip().splitlines()[-1].split("wrote ", 1)[1].split(" and ")[0]).parent
+    assert not str(out).startswith(str(REPO))  # a smoke run never writes into the repository
+    card = json.loads((out / "music_track.json").read_text())
+    assert set(card["paper_rows"]["rows"]) == {"lstm", "cnn_lstm"} and card["paper_rows"]["smoke"] is True
+    assert card["cross_validation"] == json.loads((models_dir() / "music_track.json").read_text())["cross_validation"]
+    assert "| paper cnn_lstm |" in (out / "music_track.md").read_text()
+    assert (models_dir() / TRACK_FILE).read_bytes() == model_bytes

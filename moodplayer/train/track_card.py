@@ -47,7 +47,7 @@ METRIC_TITLES = {"valence_auc": "valence AUC", "calm_valence_auc": "calm valence
 
 def write_card(out_dir: Path, *, cv: dict, cfg, n_clips: int, n_train_windows: int, folds: int,
                agreement: float, command: str, seconds: float, smoke: bool,
-               distilled: dict | None = None) -> tuple[Path, Path]:
+               distilled: dict | None = None, paper_rows: dict | None = None) -> tuple[Path, Path]:
     card = {
         "file": "music_track.onnx",
         "inputs": {
@@ -74,12 +74,34 @@ def write_card(out_dir: Path, *, cv: dict, cfg, n_clips: int, n_train_windows: i
         "seconds": round(seconds, 1),
         "machine": f"{platform.machine()}, CPU, 1 thread",
         "smoke": smoke,
+        "paper_rows": paper_rows,
     }
-    out_dir = Path(out_dir)
+    return _write(Path(out_dir), card)
+
+
+def _write(out_dir: Path, card: dict) -> tuple[Path, Path]:
     jpath, mpath = out_dir / "music_track.json", out_dir / "music_track.md"
     jpath.write_text(json.dumps(card, indent=1) + "\n")
     mpath.write_text(render_markdown(card))
     return jpath, mpath
+
+
+def add_paper_rows(out_dir: Path, paper_rows: dict) -> tuple[Path, Path]:
+    """Put moodplayer.train.paper_rows' result into an existing card (JSON and Markdown); the model
+    file and every other figure stay as they are."""
+    out_dir = Path(out_dir)
+    card = json.loads((out_dir / "music_track.json").read_text())
+    card["paper_rows"] = paper_rows
+    return _write(out_dir, card)
+
+
+def _paper_lines(p: dict | None) -> list[str]:
+    if not p:
+        return []
+    return ["", f"Rows `paper ...`: {p['fit']}; then {p['scoring']}. Not fitted to q4_val, so no folds. "
+                "4-quadrant accuracy if split at 0.5 instead: "
+                + ", ".join(f"{n} {r['quadrant_accuracy_at_0.5']:.3f}" for n, r in p["rows"].items())
+                + f". `{p['command']}` ({p['seconds']:.0f} s; weights cached outside the repository)."]
 
 
 def _distillation_text(d: dict | None) -> str:
@@ -94,6 +116,11 @@ def _distillation_text(d: dict | None) -> str:
 
 def _row(name: str, m: dict, note: str) -> str:
     return f"| {name} | " + " | ".join(f"{m[k]:.3f}" for k in METRIC_TITLES) + f" | {note} |"
+
+
+def _tuples(d: dict) -> dict:
+    """The head config as written from the dataclass, also after a JSON round trip (lists)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
 
 
 def render_markdown(card: dict) -> str:
@@ -127,6 +154,9 @@ def render_markdown(card: dict) -> str:
     for name, note in ROWS.items():
         if name in cv["results"]:
             lines.append(_row(name, cv["results"][name], note))
+    for name, r in ((card.get("paper_rows") or {}).get("rows") or {}).items():
+        lines.append(_row(f"paper {name}", r["metrics"], f"{r['note']} ({r['params']} parameters, {r['epochs']} "
+                          "epochs on the Spotify images), raw outputs averaged over the app's windows"))
     for name, (m, note) in REFERENCES.items():
         lines.append(_row(name, m, "quoted: " + note))
     lines.append(_row("target", cv["targets"], "issue 12"))
@@ -134,9 +164,10 @@ def render_markdown(card: dict) -> str:
     lines += [
         "",
         f"Targets met by the shipped model: {', '.join(METRIC_TITLES[k] for k in met) or 'none'}.",
+        *_paper_lines(card.get("paper_rows")),
         "",
         "## Training",
-        f"Head: {card['head_config']}. onnxruntime vs torch on a real clip: max |diff| "
+        f"Head: {_tuples(card['head_config'])}. onnxruntime vs torch on a real clip: max |diff| "
         f"{card['onnx_vs_torch_max_abs_diff']:.1e}. {card['seconds']:.0f} s on {card['machine']}.",
         "",
         "```",

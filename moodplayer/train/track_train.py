@@ -179,10 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     onnx_path = args.out / "music_track.onnx"
     agreement = export(cnn, head, onnx_path, data.eval_images[:8], data.eval_desc[:8])
     command = "python -m moodplayer.train.track_train " + shlex.join(argv)
+    from moodplayer.train.paper_rows import cached_result  # the paper's rows survive a retrained card
     write_card(args.out, cv=cv, cfg=cfg, n_clips=len(data.files), n_train_windows=len(data.train_clip),
                folds=args.folds, agreement=agreement, command=command.strip(), seconds=time.time() - t0,
                smoke=args.smoke, distilled=None if extra is None else {"teacher": args.teacher.name,
-                                                                         "unlabelled_tracks": extra[3]})
+                                                                         "unlabelled_tracks": extra[3]},
+               paper_rows=cached_result(cache, len(data.files)))
     _log(f"wrote {onnx_path} and its card in {time.time() - t0:.0f} s")
     return 0
 
