@@ -1,8 +1,9 @@
 """The audio-format registry: every file extension moodplayer knows, its format and its decoder.
 
 Format names are what the library stores (``tracks.format``). ``decoder`` is the library tried first:
-libsndfile (``soundfile``) is the fastest and seeks sample-exactly, but cannot read MP4/AAC; PyAV
-(FFmpeg) reads everything and is the fallback for any file libsndfile refuses.
+libsndfile (``soundfile``) is the fastest and seeks sample-exactly, but cannot read MP4/AAC and
+stops part-way through some valid Opus files (where FFmpeg is also twice as fast); PyAV (FFmpeg)
+reads everything and is the fallback for any file libsndfile refuses.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ FORMATS: tuple[AudioFormat, ...] = (
     AudioFormat("mp3", (".mp3",), SOUNDFILE, "audio/mpeg"),
     AudioFormat("flac", (".flac",), SOUNDFILE, "audio/flac"),
     AudioFormat("ogg", (".ogg", ".oga"), SOUNDFILE, "audio/ogg"),
-    AudioFormat("opus", (".opus",), SOUNDFILE, "audio/opus"),
+    AudioFormat("opus", (".opus",), PYAV, "audio/opus"),       # libsndfile stops in some valid Opus files
     AudioFormat("m4a", (".m4a", ".mp4"), PYAV, "audio/mp4"),
     AudioFormat("aac", (".aac",), PYAV, "audio/aac"),
     AudioFormat("wav", (".wav",), SOUNDFILE, "audio/x-wav"),
