@@ -64,19 +64,20 @@ def measure(video: Path, fps: float, limit_s: float = 120.0) -> dict:
             hooked.append(worker)
             worker.reading.connect(on_emit, Qt.ConnectionType.DirectConnection)
 
-    pending: list[float] = []     # grab times of readings whose target move is not seen yet
+    counted: set[float] = set()   # grab times of readings whose first target move was timed
 
     def on_reading(reading) -> None:      # connected after the controller's slot: the marker is set
         if reading is None or reading.valence is None or not reading.t:
             return
         marker.append(1000 * (time.monotonic() - reading.t))
-        if reading.confidence >= 0.35:    # the follower acts on confident readings only (follow.MIN_CONFIDENCE)
-            pending.append(reading.t)
 
     def on_moved(v: float, a: float) -> None:   # after the controller's slot: pad.set_target has run
-        now = time.monotonic()
-        target.extend(1000 * (now - t) for t in pending)
-        pending.clear()
+        # the follower steps as a reading arrives (inside the controller's slot, before on_reading):
+        # time the first move after each confident reading (follow.MIN_CONFIDENCE) from its grab
+        r = w.camera.last_reading
+        if r is not None and r.valence is not None and r.t and r.confidence >= 0.35 and r.t not in counted:
+            counted.add(r.t)
+            target.append(1000 * (time.monotonic() - r.t))
 
     w.camera.runningChanged.connect(hook)
     w.camera.moodRead.connect(on_reading)

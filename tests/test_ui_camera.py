@@ -80,3 +80,46 @@ def test_video_without_a_face_says_no_face(make_window, library_db, qtbot):
     assert "No face" in w.camera.status.text()
     assert w.pad.camera is None
     _drag_works(w)
+
+
+def test_the_marker_goes_when_the_face_video_ends(make_window, library_db, qtbot):
+    """Issue 14: after "The video ended." the pad showed "you · happy" for good; a video that ends
+    (read through cv2.VideoCapture like a camera) takes the marker and the glide's goal with it."""
+    _face_model()
+    w = make_window(library_db, camera_source=str(pyfeat_media() / FACE_VIDEO))   # a 3 s clip
+    w.camera.follow.setChecked(True)
+    qtbot.waitUntil(lambda: w.pad.camera is not None, timeout=20000)
+    qtbot.waitUntil(lambda: not w.camera.running, timeout=30000)                 # the clip is over
+    assert w.camera.status.text() == "The video ended."
+    assert w.pad.camera is None                        # no "you · happy" left on the pad
+    assert w.camera.last_reading is None               # a mood path starts from the pad, not the old face
+    assert w.mood.follower.goal is None                # and the target stops gliding toward it
+    target = w.pad.target
+    qtbot.wait(200)
+    assert w.pad.target == target
+
+
+def test_a_reading_moves_the_target_at_once_and_smoothly(qtbot):
+    """Issue 15: the first glide step happens when the reading arrives (not at the timer's next tick),
+    and it is a small step (one frame's worth of the glide), so the camera never makes the target jump."""
+    from moodplayer.ui.follow import CameraFollower
+    from moodplayer.vision.pipeline import MoodReading
+
+    f = CameraFollower()
+    moves: list[tuple[float, float]] = []
+    f.moved.connect(lambda v, a: moves.append((v, a)))
+    f.set_enabled(True, (0.5, 0.5))
+    f.set_reading(MoodReading(0.9, 0.1, 0.9, "happiness", None, None, "ok"))
+    assert len(moves) == 1                              # synchronously: no wait for the glide timer
+    first = math.dist((0.5, 0.5), moves[0])
+    assert 0.0 < first < 0.1 * math.dist((0.5, 0.5), (0.9, 0.1))
+    qtbot.waitUntil(lambda: len(moves) >= 6, timeout=5000)
+    steps = [math.dist(p, q) for p, q in zip(moves, moves[1:])]
+    assert all(0.0 < s < 0.1 for s in steps)            # the glide goes on in small steps
+    d = [math.dist(p, (0.9, 0.1)) for p in moves]
+    assert all(b < a for a, b in zip(d, d[1:]))         # always toward the face, never back
+    # a low-confidence reading (face turned away) stops it where it is
+    f.set_reading(MoodReading(0.1, 0.9, 0.1, "neutral", None, None, "ok"))
+    n = len(moves)
+    qtbot.wait(100)
+    assert len(moves) == n

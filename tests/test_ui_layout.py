@@ -47,6 +47,18 @@ def test_at_1024x700_the_library_shows_ten_rows_and_nothing_is_cut_off(make_wind
     assert (w.width(), w.height()) == (1024, 700)          # no minimum size pushes the window taller
     assert _visible_rows(w.table) >= 10
     assert w.pad.plot_rect().width() >= 250                 # the pad stays usable beside it
+    # task 14C: the filter panes show (a compact strip), Title and Artist read whole without sideways
+    # scrolling, the camera card is a few lines while off, and the queue keeps its rows
+    from moodplayer.ui.library_model import ARTIST, TITLE
+
+    assert w.browser.isVisible() and w.library_split.sizes()[0] >= 60 and w.browse_button.isChecked()
+    header, vp = w.table.horizontalHeader(), w.table.viewport().width()
+    for col in (TITLE, ARTIST):
+        assert 0 <= header.sectionViewportPosition(col) and \
+            header.sectionViewportPosition(col) + header.sectionSize(col) <= vp, (col, vp)
+    assert w.library_pane.width() > w.side.width()
+    assert not w.camera.running and w.camera_card.height() <= 150
+    assert w.queue.list.viewport().height() >= 5 * w.queue.list.sizeHintForRow(0) or not w.queue.picks
     # while analysis progress shows, the search box, the buttons and the progress all keep their room
     w._busy("Analysing moods", 5, 120)
     QApplication.processEvents()
@@ -57,7 +69,8 @@ def test_at_1024x700_the_library_shows_ten_rows_and_nothing_is_cut_off(make_wind
     top = w.add_button.parentWidget()
     _assert_fits([w.target_label, w.add_button, w.settings_button], top)
     assert w.queue.subtitle.text() == "analysing 115 tracks…"
-    # the sort arrow on "Valence" has room beside the word
+    # the sort arrow on "Valence" has room beside the word (the column is shown from the header's menu)
+    w.browser_actions.set_column_shown(VALENCE, True)
     w.table.sortByColumn(VALENCE, Qt.SortOrder.AscendingOrder)
     header = w.table.horizontalHeader()
     text = w.model.headerData(VALENCE, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)

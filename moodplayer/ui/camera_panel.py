@@ -31,6 +31,8 @@ STATE_TEXT = {
     "model_error": "The face model failed — the pad works by hand.",
 }
 MODEL_STATES = ("no_model", "model_error")
+# the camera gives no picture in these: the pad's "you" marker and the glide must not keep the last face
+GONE_STATES = ("ended", "error", "no_camera", "camera_lost")
 
 
 def parse_source(text: str) -> int | str:
@@ -134,8 +136,8 @@ class CameraPanel(QWidget):
         self.follow.toggled.connect(self.followChanged)
 
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(14, 12, 14, 12)
-        lay.setSpacing(8)
+        lay.setContentsMargins(14, 10, 14, 10)
+        lay.setSpacing(6)
         lay.addLayout(head)
         lay.addWidget(self.source_picker)
         lay.addWidget(self.preview, 1)
@@ -168,9 +170,11 @@ class CameraPanel(QWidget):
             worker.wait(ms)
 
     def _compact(self, off: bool) -> None:
-        """Off, the panel is a few lines (the pad and the queue get the room); on, the picture shows."""
+        """Off, the panel is a few lines (the pad and the queue get the room); on, the picture shows.
+        "The camera is off" goes without saying there (it stays the label's text, as its tooltip)."""
         for w in (self.preview, self.emotion, self.bars):
             w.setVisible(not off)
+        self.status.setVisible(not off or self.state != "off")
 
     def _toggled(self, on: bool) -> None:
         self.toggle.setText("Turn off" if on else "Turn on")
@@ -198,6 +202,7 @@ class CameraPanel(QWidget):
         self.emotion.setText("—")
         self.status.setText("The camera is off; the pad works by hand.")
         self.status.setToolTip("")
+        self.status.hide()
         self.bars.set_probabilities(None)
         self.last_reading = None
         self.moodRead.emit(None)
@@ -238,7 +243,13 @@ class CameraPanel(QWidget):
             self.toggle.setText("Turn on")
             self.toggle.blockSignals(False)
             self._compact(True)
+            self._forget_face()
             self.runningChanged.emit(False)
+
+    def _forget_face(self) -> None:
+        """No face is being read any more (ended, failed, lost): the marker and the glide let go."""
+        self.last_reading = None
+        self.moodRead.emit(None)
 
     # -- readings -----------------------------------------------------------------------------------
     def _on_reading(self, reading: Any, image: QImage | None) -> None:
@@ -249,6 +260,11 @@ class CameraPanel(QWidget):
                                                   Qt.TransformationMode.SmoothTransformation)
             self.preview.setPixmap(pix)
         if reading is None:
+            return
+        if reading.state in GONE_STATES:   # the smoother still holds the last face: it is not there
+            self._show_state(reading.state, reading.message)
+            self.bars.set_probabilities(None)
+            self._forget_face()
             return
         self.last_reading = reading
         if reading.state == "ok":
@@ -269,6 +285,7 @@ class CameraPanel(QWidget):
         if state in MODEL_STATES and self.state in ("no_camera", "ended", "camera_lost"):
             return   # the camera's own trouble is the more useful thing to say
         self.state = state
+        self.status.show()
         text = STATE_TEXT.get(state, state)
         # the reason matters when there is no picture at all, or the model failed; else it is the tooltip
         detailed = state in ("no_camera", "error", *MODEL_STATES) and message
@@ -280,6 +297,8 @@ class CameraPanel(QWidget):
             self.emotion.setText("No face")
         elif state not in ("ok", "ended", "camera_lost"):
             self.emotion.setText("—")
+        if state in GONE_STATES and state != "no_camera":
+            self._forget_face()
         if state == "no_camera":
             self._give_up()
 
@@ -311,8 +330,8 @@ class CameraPanel(QWidget):
 
         if self.running:
             self.stop()   # the live picture would replace the photo at once
-        self._compact(False)
         self.state = "photo"
+        self._compact(False)
         self.emotion.setText("—")
         self.status.setText(f"Looking for faces in {terminal_safe(Path(path).name)}…")
         task = Task(self._photos.job(Path(path)), name="photo mood")

@@ -1,14 +1,16 @@
-"""The library's mood clusters in the window: fitted in a worker whenever the mood index changes,
-they colour the pad's dots, fill the queue panel's cluster picker, queue a cluster ("play this
-cluster") and draw the mood map for "Save mood map…".
+"""The library's mood clusters in the window: fitted in a worker when the mood index changes enough
+(at most every REFIT_S seconds while analysis reloads it), they colour the pad's dots, fill the queue
+panel's cluster picker, queue a cluster ("play this cluster") and draw the mood map for "Save mood map…".
 """
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from moodplayer.display import display_path
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from moodplayer.ui.workers import Task, Workers
 
 CLUSTER_QUEUE = 100      # "play this cluster" queues at most this many, nearest the centre first
+REFIT_S = 10.0           # at most one refit this often while the index keeps reloading (analysis)...
+REFIT_CHANGE = 0.05      # ...unless the track count moved by more than this share since the last fit
 
 
 class ClusterControl(QObject):
@@ -34,12 +38,46 @@ class ClusterControl(QObject):
         self.clusters: MoodClusters | None = None
         self.index: MoodIndex | None = None
         self.on_play: Callable[[int], None] | None = None    # the window plays the first pick
+        self.fits = 0                                       # fits started (a test counts them)
+        self._fitting: MoodIndex | None = None              # the index being fitted in a worker
+        self._fitted: MoodClusters | None = None            # the last fit and the points it was of
+        self._fitted_points: np.ndarray | None = None
+        self._fit_started = -REFIT_S
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.timeout.connect(self._refit_now)
         queue.clusterRequested.connect(self.play_cluster)
 
     def index_loaded(self, index: "MoodIndex") -> None:
-        """Fit the clusters of this index off the GUI thread (K-means for K = 2..8)."""
+        """A new mood index: refit in a worker when it differs enough, else reuse the last fit.
+
+        During analysis the index reloads about once a second; a full fit (K = 2..8, four inits each)
+        each time costs CPU the analysis and the GUI need. So a refit starts only when there is no fit
+        yet, or the track count moved by more than REFIT_CHANGE, or REFIT_S have passed since the last
+        one; in between the new tracks take the nearest cluster centre, and a timer refits the latest
+        index once REFIT_S are up. The last fit is always of the final library: same result as ever.
+        """
         self.index = index
-        points = np.array(index.position, copy=True)
+        points = np.array(index.position, dtype=np.float64, copy=True).reshape(-1, 2)
+        if self._fitted_points is not None and np.array_equal(points, self._fitted_points):
+            self._show(self._fitted)     # the same tracks at the same places (a reload after a like)
+            return
+        if self._fitting is not None:
+            return                       # the fit in flight ends by looking at the newest index
+        n, last = len(points), self._fitted_points
+        changed = last is None or abs(n - len(last)) > REFIT_CHANGE * max(1, len(last))
+        wait = REFIT_S - (time.monotonic() - self._fit_started)
+        if changed or wait <= 0:
+            self._fit(index, points)
+            return
+        self._show(self._assign(self._fitted, points))   # new dots get the nearest cluster's colour
+        self._refit_timer.start(int(wait * 1000) + 1)
+
+    def _fit(self, index: "MoodIndex", points: np.ndarray) -> None:
+        """Fit the clusters of these points off the GUI thread."""
+        self._refit_timer.stop()
+        self._fitting, self._fit_started = index, time.monotonic()
+        self.fits += 1
 
         def job(task: "Task") -> Any:
             from moodplayer.recommend.clusters import cluster_moods
@@ -51,11 +89,30 @@ class ClusterControl(QObject):
             except ValueError:     # every track at one point: no clusters to show
                 return None
         self.workers.start(job, name="finding mood clusters",
-                           on_result=lambda result, i=index: self._fitted(i, result))
+                           on_result=lambda result: self._fitted_for(index, points, result),
+                           on_error=lambda exc: self._fitted_for(index, points, None))
 
-    def _fitted(self, index: "MoodIndex", clusters: "MoodClusters | None") -> None:
-        if index is not self.index:
-            return     # a newer index is being clustered
+    def _fitted_for(self, index: "MoodIndex", points: np.ndarray, clusters: "MoodClusters | None") -> None:
+        self._fitting = None
+        self._fitted, self._fitted_points = clusters, points
+        if index is self.index:
+            self._show(clusters)
+        else:                      # the index moved on while fitting: reuse, refit or wait as it says
+            self.index_loaded(self.index)
+
+    def _refit_now(self) -> None:
+        if self.index is not None and self._fitting is None:
+            self._fit(self.index, np.array(self.index.position, dtype=np.float64, copy=True).reshape(-1, 2))
+
+    @staticmethod
+    def _assign(fit: "MoodClusters | None", points: np.ndarray) -> "MoodClusters | None":
+        """The last fit's clusters over new points: each point in its nearest centre's cluster."""
+        if fit is None or len(points) < 3:
+            return None
+        labels = np.argmin(((points[:, None, :] - fit.centers[None, :, :]) ** 2).sum(-1), axis=1)
+        return replace(fit, labels=labels)
+
+    def _show(self, clusters: "MoodClusters | None") -> None:
         self.clusters = clusters
         if clusters is None:
             self.pad.set_dot_colours(None)

@@ -10,17 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from moodplayer.ui.library_actions import BrowserActions
 from moodplayer.ui.library_browser import LibraryBrowser
 from moodplayer.ui.library_model import ALBUM, ARTIST, AROUSAL, MOOD, TIME, TITLE, VALENCE
 from moodplayer.ui.window_parts import card
 
-ROW_PX = 26
-TABLE_ROWS_FIRST = 14      # the panes only take the height the table does not need for this many rows
-PANES_MIN, PANES_MAX = 96, 180
+ROW_PX = 25
+TABLE_ROWS_FIRST = 11      # the panes only take the height the table does not need for this many rows
+PANES_MIN, PANES_MAX = 72, 200    # at least a chooser and three values; at most ten values
+FIRST_HIDDEN = (VALENCE, AROUSAL)  # on the first run (the Mood column says it in words): right-click shows them
 
 
 def build_library_pane(window: Any) -> QWidget:
@@ -49,13 +50,18 @@ def build_library_pane(window: Any) -> QWidget:
     header = window.table.horizontalHeader()
     header.setHighlightSections(False)
     header.setSectionsMovable(True)
-    for col, width in ((TITLE, 240), (ARTIST, 150), (ALBUM, 160), (TIME, 56), (VALENCE, 0), (AROUSAL, 0),
+    # Title and Artist fit side by side in the pane at 1024x700; the rest scroll in beside them
+    for col, width in ((TITLE, 168), (ARTIST, 150), (ALBUM, 170), (TIME, 56), (VALENCE, 0), (AROUSAL, 0),
                        (MOOD, 96)):
         window.table.setColumnWidth(col, max(width, _header_width(window.table, col)))
     window.library_label = QLabel("Library")
     window.library_label.setObjectName("sectionTitle")
     # title above the search box (not beside it): both keep their full width in a narrow pane
     window.browser = LibraryBrowser(window.model, parent=None)
+    for pane in window.browser.panes:      # long names end in "…": no sideways scroll
+        pane.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        pane.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        pane.view.setMinimumHeight(36)     # folded to a compact strip when the window is short
     split = window.library_split = QSplitter(Qt.Orientation.Vertical)
     split.setObjectName("librarySplitter")
     split.addWidget(window.browser)
@@ -65,8 +71,7 @@ def build_library_pane(window: Any) -> QWidget:
     split.setStretchFactor(0, 0)
     split.setStretchFactor(1, 1)
     window.browser_actions = BrowserActions(window, window.table, window.browser, split)
-    browse = window.browse_button = QToolButton()
-    browse.setText("Browse")
+    browse = window.browse_button = QPushButton("Browse")
     browse.setObjectName("browseButton")
     browse.setCheckable(True)
     browse.setToolTip("Show or hide the filter panes (artist, album, mood, genre, year…)")
@@ -89,6 +94,9 @@ def build_library_pane(window: Any) -> QWidget:
     lib_lay.setContentsMargins(12, 10, 12, 6)
     lib_lay.addLayout(head)
     lib_lay.addWidget(split, 1)
+    if "hidden" not in window.settings.browser_state:
+        for col in FIRST_HIDDEN:
+            header.setSectionHidden(col, True)
     window.browser_actions.restore()
     return card(lib)
 

@@ -37,7 +37,7 @@ from moodplayer.ui.player import EngineFactory, Player, default_engine_factory
 from moodplayer.ui.queue_panel import QueuePanel
 from moodplayer.ui.resume import ResumePoint
 from moodplayer.ui.settings import Settings
-from moodplayer.ui.window_parts import FirstPaint, WindowMenus, card
+from moodplayer.ui.window_parts import AutoSizes, FirstPaint, WindowMenus, card, pad_column
 from moodplayer.ui.workers import Workers
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class MainWindow(CameraPane, QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         top = QHBoxLayout()
-        top.setContentsMargins(18, 10, 18, 6)
+        top.setContentsMargins(18, 6, 18, 4)
         top.setSpacing(12)
         top.addWidget(brand)
         top.addWidget(self.target_label, 1)
@@ -133,11 +133,13 @@ class MainWindow(CameraPane, QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.library_pane)
-        self.splitter.addWidget(card(self.pad, name="padCard"))
+        pad_card = pad_column(self.pad, self.queue.mood_controls)
+        self.splitter.addWidget(pad_card)
         self.splitter.addWidget(self.side)
-        for i, stretch in enumerate((1, 1, 0)):
+        for i, stretch in enumerate((2, 1, 0)):
             self.splitter.setStretchFactor(i, stretch)
         self.splitter.setChildrenCollapsible(False)
+        self.auto_sizes = AutoSizes(self.splitter)
         self.now_playing = NowPlaying()
         self.now_playing.set_volume(self.settings.volume)
         self.player.set_volume(self.settings.volume)
@@ -370,12 +372,12 @@ class MainWindow(CameraPane, QMainWindow):
             self.restoreGeometry(geo)
         else:
             self.resize(1280, 860)
-        self.splitter.setSizes([420, 440, 330])     # proportions, until the user moves them
         self.side.setSizes([520, 200])
         for name, splitter in self._panes().items():
             state = self.settings.pane_state(name)
             if state is not None:
                 splitter.restoreState(state)
+                self.auto_sizes.user = self.auto_sizes.user or splitter is self.splitter
         self.show_camera_panel(self.settings.camera_panel_shown)
         self._fit_camera_card(False)
 

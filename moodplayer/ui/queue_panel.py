@@ -1,6 +1,10 @@
 """Up next: the queue for the current mood, each track with its distance and the reason it was picked,
 plus the mood-path controls ("lift me up", "wind down") and the library's mood clusters ("play this
-cluster")."""
+cluster").
+
+The path and cluster controls move the pad's target, so the window shows them under the pad
+(``mood_controls``), where the pad's column has height to spare; the queue keeps its height for rows.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
@@ -34,7 +38,7 @@ def _title(pick: "Pick") -> str:
 class PickDelegate(QStyledItemDelegate):
     """Two lines per pick: number, title and distance; artist underneath; a dot in the track's colour."""
 
-    ROW_H = 46
+    ROW_H = 42
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         return QSize(200, self.ROW_H)
@@ -137,9 +141,9 @@ class QueuePanel(QWidget):
         self.clusters.setToolTip("The library's mood clusters: groups of tracks that sit together on the pad")
         self.clusters.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.clusters.setMinimumContentsLength(8)
-        self.play_cluster = QPushButton("Play cluster")
+        self.play_cluster = QPushButton(icons.icon("play", theme.TEXT), "Play")
         self.play_cluster.setObjectName("pathButton")
-        self.play_cluster.setToolTip("Queue this cluster's tracks, nearest its centre first")
+        self.play_cluster.setToolTip("Play this cluster: its tracks, nearest its centre first")
         self.play_cluster.clicked.connect(self._cluster_clicked)
         self.cluster_row = QWidget()
         row = QHBoxLayout(self.cluster_row)
@@ -148,13 +152,19 @@ class QueuePanel(QWidget):
         row.addWidget(self.play_cluster)
         self.cluster_row.hide()
 
+        self.mood_controls = QWidget()      # placed by the window (under the pad)
+        self.mood_controls.setObjectName("moodControls")
+        controls = QVBoxLayout(self.mood_controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.setSpacing(8)
+        controls.addLayout(buttons)
+        controls.addWidget(self.cluster_row)
+
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(14, 12, 14, 12)
-        lay.setSpacing(8)
+        lay.setContentsMargins(14, 12, 14, 10)
+        lay.setSpacing(6)
         lay.addLayout(head)
         lay.addWidget(self.list, 1)
-        lay.addWidget(self.cluster_row)
-        lay.addLayout(buttons)
         self.picks: list[Pick] = []
         self.analysing = 0
         self._path_name = ""
@@ -212,7 +222,7 @@ class QueuePanel(QWidget):
         current = self.clusters.currentIndex()
         self.clusters.clear()
         for i, (name, colour, count) in enumerate(clusters):
-            self.clusters.addItem(theme.dot_icon(colour, 12), f"{i + 1} · {name} ({count:,})", i)
+            self.clusters.addItem(theme.dot_icon(colour, 12), f"{name} ({count:,})", i)
             self.clusters.setItemData(i, f"Cluster {i + 1}: {name}, {tracks_text(count)}",
                                       Qt.ItemDataRole.ToolTipRole)
         if 0 <= current < self.clusters.count():

@@ -40,7 +40,7 @@ QPushButton:hover {{ border-color: {t.ACCENT}; }}
 QPushButton:pressed {{ background: {t.BORDER}; }}
 QPushButton:checked {{ background: #2f3d5c; border-color: {t.ACCENT}; }}
 QPushButton#addFolder {{ background: #2a3550; border-color: #3a4a6e; }}
-QPushButton#pathButton {{ padding: 7px 12px; }}
+QPushButton#pathButton {{ padding: 6px 10px; }}
 
 QToolButton#transportButton {{ border: none; border-radius: 17px; background: transparent; }}
 QToolButton#transportButton:hover {{ background: {t.SURFACE_HI}; }}
