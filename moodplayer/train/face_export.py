@@ -140,8 +140,8 @@ def export_and_card(ckpt: dict, args: argparse.Namespace) -> dict:
         "output": {"name": OUTPUT_NAME, "shape": ["batch", len(CLASSES)],
                    "meaning": "probabilities (softmax in the graph), averaged over the face and its mirror image"},
         "classes": list(CLASSES),
-        "architecture": {"type": "ResNet-style CNN, flip-averaged", **{k: list(v) if isinstance(v, tuple) else v
-                                                                      for k, v in ckpt["arch"].items()},
+        "architecture": {"type": "ResNet-style CNN, flip-averaged", "name": ckpt.get("arch_name", "small"),
+                         **{k: list(v) if isinstance(v, tuple) else v for k, v in ckpt["arch"].items()},
                          "params": int(sum(p.numel() for p in net.parameters()))},
         "data": {"source": "FER2013 images with FER+ votes (labels MIT, Microsoft FERPlus)",
                  "file": Path(ckpt.get("data", data)).name,
@@ -159,6 +159,9 @@ def export_and_card(ckpt: dict, args: argparse.Namespace) -> dict:
                      "class_weights": dict(zip(CLASSES, [round(w, 3) for w in ckpt["class_weights"]])),
                      "augmentation": "flip, rotation +-12 deg, shift +-8 %, zoom 0.9-1.1, contrast 0.7-1.3, "
                                      "brightness +-0.15, gamma 0.7-1.4, 12x12 cutout on half",
+                     "mixing": _mixing(ckpt),
+                     "weight_ema": (f"exported weights are the EMA (decay {ckpt['ema']} per step) of the SGD weights"
+                                    if ckpt.get("ema") else "off"),
                      "command": ckpt["command"].strip(), "duration_s": round(ckpt["seconds"], 1),
                      "valid_history": ckpt["history"], "smoke": bool(args.smoke)},
         "valid": valid,
@@ -176,6 +179,14 @@ def export_and_card(ckpt: dict, args: argparse.Namespace) -> dict:
     (out / "face_emotion.json").write_text(json.dumps(card, indent=2) + "\n")
     (out / "face_emotion.md").write_text(card_markdown(card))
     return card
+
+
+def _mixing(ckpt: dict) -> str:
+    kind = ckpt.get("mix", "none")
+    if kind == "none":
+        return "none"
+    return (f"{kind} of face pairs and of their vote distributions, share ~ Beta({ckpt['mix_alpha']}, "
+            f"{ckpt['mix_alpha']}), on {ckpt['mix_prob']:.0%} of batches")
 
 
 def card_markdown(card: dict) -> str:
@@ -221,5 +232,8 @@ def card_markdown(card: dict) -> str:
               f"{tr['bf16_autocast']})",
               f"- {tr['optimiser']}, batch {tr['batch']}, seed {tr['seed']}",
               f"- loss: {tr['loss']}", f"- rare classes: {tr['rare_classes']} {tr['class_weights']}",
-              f"- augmentation: {tr['augmentation']}", ""]
+              f"- augmentation: {tr['augmentation']}"]
+    if "mixing" in tr:
+        lines += [f"- mixing: {tr['mixing']}", f"- weight EMA: {tr['weight_ema']}"]
+    lines.append("")
     return "\n".join(lines)

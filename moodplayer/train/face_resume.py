@@ -22,7 +22,10 @@ BEST_NAME = "face_best.pt"
 LOG_NAME = "train.log"
 
 # Options that shape the training run: a resumed run must use the same values.
-SHAPING = ("data", "smoke", "epochs", "batch", "lr", "wd", "label_smoothing", "class_power", "seed", "no_bf16")
+SHAPING = ("data", "smoke", "epochs", "batch", "lr", "wd", "label_smoothing", "class_power", "seed", "no_bf16",
+           "arch", "mix", "mix_alpha", "mix_prob", "ema")
+# What a checkpoint written before an option existed implicitly used (so it still resumes).
+LEGACY = {"arch": "small", "mix": "none", "mix_alpha": 0.0, "mix_prob": 1.0, "ema": 0.0}
 
 
 def flag(name: str) -> str:
@@ -73,15 +76,18 @@ def shaping_options(args: argparse.Namespace, data: Path) -> dict:
     """The option values a resumed run must match (the data path resolved)."""
     opts = {name: getattr(args, name) for name in SHAPING}
     opts["data"] = str(data)
+    if opts["mix"] == "none":   # the mixing knobs mean nothing without mixing
+        opts["mix_alpha"], opts["mix_prob"] = LEGACY["mix_alpha"], LEGACY["mix_prob"]
     return opts
 
 
 def check_same_options(saved: dict, now: dict, last: Path) -> None:
     """Refuse to continue a run under different options; name the first option that differs."""
     for name in SHAPING:
-        if saved.get(name) != now.get(name):
+        before = saved.get(name, LEGACY.get(name))
+        if before != now.get(name):
             raise ValueError(
-                f"{last}: the saved run used {flag(name)} {saved.get(name)!r}, this command gives "
+                f"{last}: the saved run used {flag(name)} {before!r}, this command gives "
                 f"{flag(name)} {now.get(name)!r}; re-run with the same options to resume, "
                 f"or add --restart to start over")
 
@@ -95,6 +101,24 @@ def work_paths(args: argparse.Namespace) -> None:
     args.log = args.work / LOG_NAME
     if args.ckpt is None:
         args.ckpt = args.work / BEST_NAME
+
+
+def lock_work(work: Path) -> object:
+    """Hold the work folder for this process (released when it exits): a second run of the same
+    command would overwrite the first one's checkpoints, so it is refused with the reason."""
+    import fcntl
+
+    work.mkdir(parents=True, exist_ok=True)
+    handle = (work / "run.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise ValueError(f"another training run is using {work} (its checkpoints would be overwritten); "
+                         "wait for it or stop it first") from None
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
 
 
 class EpochLog:
