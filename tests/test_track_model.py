@@ -159,3 +159,39 @@ def test_smoke_paper_rows_go_into_a_copy_of_the_card_and_leave_the_model_alone()
     assert card["cross_validation"] == json.loads((models_dir() / "music_track.json").read_text())["cross_validation"]
     assert "| paper cnn_lstm |" in (out / "music_track.md").read_text()
     assert (models_dir() / TRACK_FILE).read_bytes() == model_bytes
+
+
+def test_pitch_teacher_reads_a_major_triad_as_major_with_its_tonic_first():
+    from moodplayer.train.pitch_teacher import N_TONAL, tonal
+
+    note = np.zeros((172, 88), np.float32)
+    for midi in (60, 64, 67, 72):  # C E G C held: C major
+        note[:, midi - 21] = 0.9
+    onset = np.zeros_like(note)
+    onset[0, [60 - 21, 64 - 21, 67 - 21]] = 0.9
+    x = tonal(note, onset)
+    assert x.shape == (N_TONAL,)
+    assert x[0] > x[1] and x[2] > 0  # major fit beats minor fit
+    pcp = x[3:15]
+    assert pcp[0] == pcp.max() and pcp[4] > pcp[1] and pcp[7] > pcp[1]  # tonic, third and fifth
+    assert x[15] == pytest.approx(4.0)  # four notes sounding on every frame
+
+
+def test_teacher_v2_soft_targets_are_quadrant_sums_fitted_on_training_clips_only():
+    from moodplayer.train.track_teacher import soft_targets_4q
+
+    rng = np.random.default_rng(0)
+    labels = np.array([[v, a] for v in (0.0, 1.0) for a in (0.0, 1.0)] * 20, np.float32)
+    x = rng.normal(size=(len(labels), 5)) + 2.0 * labels @ np.array([[1, 0, 0, 0, 0], [0, 1, 0, 0, 0]])
+    train = np.arange(60)
+    p = soft_targets_4q(x, labels, train, x[60:], C=1.0)
+    assert p.shape == (20, 2) and np.all((p > 0) & (p < 1))
+    # positive-valence and energetic clips come out higher on their own axis
+    assert p[labels[60:, 0] > 0.5, 0].mean() > p[labels[60:, 0] < 0.5, 0].mean() + 0.2
+    assert p[labels[60:, 1] > 0.5, 1].mean() > p[labels[60:, 1] < 0.5, 1].mean() + 0.2
+
+
+def test_pitch_teacher_without_a_musicnn_teacher_is_a_clear_error():
+    proc = subprocess.run([sys.executable, "-m", "moodplayer.train.track_train", "--pitch-teacher", "nmp.onnx"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--pitch-teacher" in proc.stderr and "Traceback" not in proc.stderr

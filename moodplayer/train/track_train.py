@@ -1,10 +1,12 @@
 """Train the track mood model on q4_val's human labels: 5-fold CV, final fit, ONNX export, card.
 
-    python -m moodplayer.train.track_train [--teacher msd_musicnn.onnx] [--q4 DIR] [--out models]
-        [--folds 5] [--cache DIR] [--unlabelled DIR] [--smoke]
+    python -m moodplayer.train.track_train [--teacher msd_musicnn.onnx [--teacher mtt_musicnn.onnx]]
+        [--pitch-teacher nmp.onnx] [--q4 DIR] [--out models] [--folds 5] [--cache DIR]
+        [--unlabelled DIR] [--smoke]
 
-The shipped model: ``--teacher ~/.cache/moodplayer/train/msd_musicnn.onnx`` (the file that
-``moodplayer/train/musicnn_export.py`` writes) distils musicnn on unlabelled Debian music.
+``--teacher ~/.cache/moodplayer/train/msd_musicnn.onnx`` (the file that
+``moodplayer/train/musicnn_export.py`` writes) distils musicnn on unlabelled Debian music; more
+front ends (MTT musicnn, basic-pitch: ``moodplayer.train.track_teacher``) make teacher v2.
 
 Every figure is clip-level and out-of-fold: each clip is scored by a model that never saw it,
 through the windows the app itself analyses. The CV compares, on the same folds, today's
@@ -61,15 +63,13 @@ def _merged(train_w, extra_w):
 
 def _fit(cfg, train_w, extra, clips: np.ndarray, labels: np.ndarray, seed: int):
     """A head fitted on q4_val's ``clips``, plus the unlabelled tracks' soft targets from a teacher
-    fitted on those same clips (``extra``: (windows, teacher features of q4 clips, of unlabelled))."""
+    fitted on those same clips (``extra``: a track_teacher.Distillation)."""
     from moodplayer.train.track_fit import train_head
 
     if extra is None:
         return train_head(cfg, train_w, clips, labels, seed=seed, log=_log)
-    from moodplayer.train.musicnn_teacher import soft_targets
-
-    extra_w, clip_teacher, window_teacher, n_tracks = extra
-    per_window = soft_targets(clip_teacher, labels, clips, window_teacher)
+    extra_w, n_tracks = extra.windows, extra.n_tracks
+    per_window = extra.targets(labels, clips, extra.window_x)
     per_track = np.stack([per_window[extra_w.clip == len(labels) + t].mean(0) for t in range(n_tracks)])
     targets = np.concatenate([labels, per_track])
     every = np.concatenate([clips, len(labels) + np.arange(n_tracks)])
@@ -83,7 +83,8 @@ def cross_validate(data, train_w, eval_w, cfg, folds: int, extra=None) -> dict:
 
     targets = np.stack([data.valence, data.arousal], 1)
     fold = stratified_folds(data.quadrant, folds, SEED)
-    names = ("window_model", "probe", "cnn_lstm") + (("musicnn_teacher",) if extra is not None else ())
+    names = ("window_model", "probe", "cnn_lstm") + (("musicnn_teacher",) if extra is not None else ()) \
+        + (("teacher_v2",) if extra is not None and extra.v2 else ())
     preds = {name: np.zeros((len(data.files), 2)) for name in names}
     for f in range(folds):
         tr, te = np.flatnonzero(fold != f), np.flatnonzero(fold == f)
@@ -92,10 +93,9 @@ def cross_validate(data, train_w, eval_w, cfg, folds: int, extra=None) -> dict:
         preds["probe"][te] = _probe(train_w, eval_w, tr, te, targets)
         head = _fit(cfg, train_w, extra, tr, targets, seed=SEED + f)
         preds["cnn_lstm"][te] = predict_clips(head, eval_w, te)
-        if extra is not None:  # the teacher itself, scored the same way (too slow for the app)
-            from moodplayer.train.musicnn_teacher import soft_targets
-
-            preds["musicnn_teacher"][te] = soft_targets(extra[1], targets, tr, extra[1][te])
+        if extra is not None:  # the teachers themselves, scored the same way (too slow for the app)
+            for name, p in extra.rows(targets, tr, te).items():
+                preds[name][te] = p
     results = {}
     for name, p in preds.items():
         # today's model was never fitted to these labels: its quadrants split at its own medians
@@ -105,25 +105,18 @@ def cross_validate(data, train_w, eval_w, cfg, folds: int, extra=None) -> dict:
 
 
 def _distillation(args, data, cnn):
-    """(windows, teacher features of q4 clips, of unlabelled windows, n tracks), or None."""
+    """The teacher's features and the unlabelled windows (a track_teacher.Distillation), or None."""
     if not args.teacher:
         return None
-    from moodplayer.train.musicnn_teacher import Teacher
     from moodplayer.train.track_fit import front_end
-    from moodplayer.train.unlabelled import load_unlabelled
+    from moodplayer.train.track_teacher import Distillation, prepare
 
-    teacher = Teacher(args.teacher)
-    cached = args.cache / f"q4_teacher_{len(data.files)}_{teacher.path.stat().st_size}.npy"
-    if cached.is_file():
-        clip_teacher = np.load(cached)
-    else:
-        _log("musicnn features of the q4_val clips")
-        clip_teacher = np.stack([teacher.of_clip(args.q4 / f) for f in data.files])
-        np.save(cached, clip_teacher)
-    un = load_unlabelled(args.unlabelled, teacher, log=_log)
-    _log(f"{len(un.files)} unlabelled tracks, {len(un.clip)} windows")
+    clip_x, un, window_x = prepare(args.teacher, args.pitch_teacher, args.q4, data.files, args.cache,
+                                   args.unlabelled, log=_log, every_patch=args.every_patch)
+    _log(f"{len(un.files)} unlabelled tracks, {len(un.clip)} windows, {clip_x.shape[1]} teacher features")
     extra_w = front_end(cnn, un.images, un.desc, un.clip + len(data.files))
-    return extra_w, clip_teacher, un.teacher, len(un.files)
+    names = [t.name for t in args.teacher] + ([args.pitch_teacher.name] if args.pitch_teacher else [])
+    return Distillation(extra_w, clip_x, window_x, len(un.files), names, args.every_patch)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,12 +129,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--window-model", type=Path, default=None, help="music_va.onnx (default: --out's)")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="window cache (outside the repository)")
-    p.add_argument("--teacher", type=Path, default=None,
-                   help="musicnn ONNX file (moodplayer.train.musicnn_export): distil it on unlabelled music")
+    p.add_argument("--teacher", type=Path, action="append", default=None,
+                   help="musicnn ONNX file (moodplayer.train.musicnn_export): distil it on unlabelled music; "
+                        "repeat it (MSD first, then MTT) for teacher v2")
+    p.add_argument("--pitch-teacher", type=Path, default=None,
+                   help="basic-pitch's nmp.onnx (moodplayer.train.pitch_teacher.fetch_model): its tonal "
+                        "features join the teacher (needs --teacher)")
+    p.add_argument("--every-patch", action="store_true",
+                   help="the teacher reads every 3-s musicnn patch and 2-s basic-pitch chunk of a q4_val clip, "
+                        "not 4 and 8")
     p.add_argument("--unlabelled", type=Path, default=DEFAULT_CACHE / "unlabelled",
                    help="where the Debian music packages are downloaded and unpacked (with --teacher)")
     p.add_argument("--smoke", action="store_true", help="tiny CI run: 8 clips, 2 folds, 2 epochs, into a temp dir")
     args = p.parse_args(argv)
+    if args.pitch_teacher and not args.teacher:
+        p.error("--pitch-teacher joins a musicnn teacher: give --teacher msd_musicnn.onnx too")
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import dataclasses
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     limit, cache = None, args.cache
     if args.smoke:
         cfg = dataclasses.replace(cfg, epochs=2)
-        limit, cache, args.folds, args.teacher = 8, None, 2, None
+        limit, cache, args.folds, args.teacher, args.pitch_teacher = 8, None, 2, None, None
         args.out = Path(tempfile.mkdtemp(prefix="moodplayer_track_smoke_"))
     window_model = args.window_model or (Path("models") / "music_va.onnx")
     t0 = time.time()
@@ -182,8 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     from moodplayer.train.paper_rows import cached_result  # the paper's rows survive a retrained card
     write_card(args.out, cv=cv, cfg=cfg, n_clips=len(data.files), n_train_windows=len(data.train_clip),
                folds=args.folds, agreement=agreement, command=command.strip(), seconds=time.time() - t0,
-               smoke=args.smoke, distilled=None if extra is None else {"teacher": args.teacher.name,
-                                                                         "unlabelled_tracks": extra[3]},
+               smoke=args.smoke, distilled=None if extra is None else extra.card(),
                paper_rows=cached_result(cache, len(data.files)))
     _log(f"wrote {onnx_path} and its card in {time.time() - t0:.0f} s")
     return 0

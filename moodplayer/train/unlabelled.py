@@ -107,3 +107,28 @@ def load_unlabelled(cache: Path, teacher, log=print) -> Unlabelled:
     np.savez(tmp, files=np.array(names), **arrays)
     tmp.replace(cached)
     return Unlabelled(names, **arrays)
+
+
+def window_features(cache: Path, un: Unlabelled, front_end, key: str, log=print) -> np.ndarray:
+    """Another teacher front end's features [W, F] of the same windows as ``un`` (decoded again:
+    decode_windows is deterministic), computed once and cached beside the windows."""
+    from moodplayer.analysis.decode import decode_windows
+    from moodplayer.train.track_data import _recipe_hash
+
+    h = hashlib.sha1(("\n".join(un.files) + _recipe_hash() + key).encode())
+    cached = cache / f"unlabelled_{h.hexdigest()[:16]}_{key}.npy"
+    if cached.is_file():
+        return np.load(cached)
+    out = []
+    for i, f in enumerate(un.files):
+        windows, _, _ = decode_windows(f, WINDOWS)
+        if len(windows) != int((un.clip == i).sum()):
+            raise RuntimeError(f"{f}: {len(windows)} windows now, {(un.clip == i).sum()} when cached")
+        out.append(front_end.of_windows(windows))
+        if i % 25 == 0:
+            log(f"  {key} of unlabelled track {i + 1}/{len(un.files)}")
+    arr = np.concatenate(out).astype(np.float32)
+    tmp = cached.with_suffix(".tmp.npy")
+    np.save(tmp, arr)
+    tmp.replace(cached)
+    return arr
