@@ -6,7 +6,7 @@
 startup: builds a synthetic library database (rows written directly with sqlite3.executemany: random
 tags, random valence/arousal, mood JSON and mood timelines in the analysis table), then starts the real
 app in a fresh process (QT_QPA_PLATFORM=offscreen unless a display is set) and reports, from process
-start, when the window was first painted and when the table, the pad's dots and the queue (its KD-tree) were
+start, when the window was first painted and when the table, the mood index (pad dots + queue) were
 ready. Each run is a new interpreter, so imports are counted.
 
 stall: starts the real app on an empty database, then scans a generated folder of real audio files
@@ -128,7 +128,7 @@ tick.timeout.connect(on_tick)
 
 
 def done_if_ready():
-    if "table" in marks and "queue" in marks and "loading_ticks" not in marks:
+    if "table" in marks and "pad" in marks and "loading_ticks" not in marks:
         QTimer.singleShot(300, idle_baseline)
 
 
@@ -165,8 +165,7 @@ def mark(name):
 
 
 w.library.libraryLoaded.connect(lambda d: mark("table"))
-w.library.padPointsLoaded.connect(lambda *a: mark("pad"))      # dots on the pad (before the KD-tree)
-w.library.indexLoaded.connect(lambda *a: (mark("pad"), mark("queue")))
+w.library.indexLoaded.connect(lambda *a: mark("pad"))
 w.show()
 marks["show_called"] = time.time() - t0
 w.start_after_first_paint()   # exactly what run_gui does after show()
@@ -205,19 +204,16 @@ def bench_startup(n: int, runs: int, db: Path | None) -> list[dict]:
             results.append(marks)
             print(f"run {i + 1}: window painted {marks['first_paint']:.2f} s (cpu {marks['first_paint_cpu']:.2f}) | "
                   f"table filled {marks['table']:.2f} s (cpu {marks['table_cpu']:.2f}, {marks['rows']:,} rows) | "
-                  f"pad dots {marks['pad']:.2f} s (cpu {marks['pad_cpu']:.2f}, {marks['dots']:,} dots) | "
-                  f"queue {marks['queue']:.2f} s (cpu {marks['queue_cpu']:.2f}) | "
+                  f"pad + queue {marks['pad']:.2f} s (cpu {marks['pad_cpu']:.2f}, {marks['dots']:,} dots) | "
                   f"10 ms timer lateness while loading p99 {marks['stall_p99_ms']:.0f} ms (max {marks['stall_max_ms']:.0f}), "
                   f"idle afterwards p99 {marks['idle_p99_ms']:.0f} ms")
         print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         paint = statistics.median(r["first_paint"] for r in results)
         print(f"median of {runs}: window shown after {paint:.2f} s, "
               f"table {statistics.median(r['table'] for r in results):.2f} s, "
-              f"pad {statistics.median(r['pad'] for r in results):.2f} s, "
-              f"queue {statistics.median(r['queue'] for r in results):.2f} s; process CPU at those points "
+              f"pad {statistics.median(r['pad'] for r in results):.2f} s; process CPU at those points "
               f"{statistics.median(r['first_paint_cpu'] for r in results):.2f} / "
-              f"{statistics.median(r['table_cpu'] for r in results):.2f} / {statistics.median(r['pad_cpu'] for r in results):.2f}"
-              f" / {statistics.median(r['queue_cpu'] for r in results):.2f} s")
+              f"{statistics.median(r['table_cpu'] for r in results):.2f} / {statistics.median(r['pad_cpu'] for r in results):.2f} s")
         return results
 
 

@@ -164,22 +164,3 @@ def test_dropping_a_folder_on_the_window_scans_it(make_window, media_copy, tmp_p
     with qtbot.waitSignal(w.library.scanFinished, timeout=60000):
         QApplication.sendEvent(w, drop)
     qtbot.waitUntil(lambda: w.model.rowCount() == len(files), timeout=30000)
-
-
-def test_the_pad_shows_its_dots_before_the_queue_tree_is_built(make_window, analysed_db, qtbot, sync_tasks):
-    """Start-up: the dots arrive as a partial result of the index job, without the KD-tree (whose
-    scikit-learn import costs about a second); the finished index is the same object with its tree.
-    Tasks run synchronously here, so each signal is seen at the moment it is sent."""
-    w = make_window(analysed_db)
-    seen: list[tuple[str, object, bool]] = []
-    w.library.padPointsLoaded.connect(lambda index, density: seen.append(("dots", index, index.tree is None)))
-    w.library.indexLoaded.connect(lambda index, recent, density: seen.append(("index", index, index.tree is None)))
-    load(w, qtbot)
-    kinds = [k for k, _, _ in seen]
-    assert kinds[:2] == ["dots", "index"], kinds
-    (_, early, tree_missing), (_, final, tree_then) = seen[:2]
-    assert early is final and tree_missing and not tree_then
-    assert len(w.pad.ids) == len(final.ids) > 0
-    qtbot.waitUntil(lambda: len(w.queue.track_ids()) > 0)     # the queue follows once the tree is in
-    dist, rows = final.nearest(0.5, 0.5, 3)
-    assert len(rows) == 3 and (dist[:-1] <= dist[1:]).all()

@@ -2,17 +2,16 @@
 
 scikit-learn's ``KDTree`` is the tree ``NearestNeighbors(algorithm="kd_tree")`` builds; querying it
 directly skips ~0.5 ms of input validation per call, which matters when the queue follows a pad drag
-at 60 fps (see ``moodplayer.recommend.bench``). Importing scikit-learn costs about a second of CPU,
-so an index can be made without its tree (``build_tree=False``: the pad's dots need only the rows)
-and get it later, in the same worker, with :meth:`MoodIndex.with_tree`.
+at 60 fps (see ``moodplayer.recommend.bench``).
 """
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import InitVar, dataclass, field
-from typing import Any, Iterable
+from dataclasses import dataclass, field
+from typing import Iterable
 
 import numpy as np
+from sklearn.neighbors import KDTree
 
 from moodplayer.library.fields import QUEUE_FIELDS, SCHEMA
 from moodplayer.library.store import bulk_columns
@@ -57,31 +56,20 @@ class MoodIndex:
     rg_gains: list[float | None] = field(default_factory=list)    # ReplayGain track gain (dB)
     rg_peaks: list[float | None] = field(default_factory=list)    # ReplayGain track peak (linear)
     stamp: tuple | None = None
-    tree: Any = field(default=None, repr=False)     # sklearn.neighbors.KDTree, or None until built
-    build_tree: InitVar[bool] = True
+    tree: KDTree | None = field(default=None, repr=False)
 
-    def __post_init__(self, build_tree: bool) -> None:
+    def __post_init__(self) -> None:
         self.row_of = {int(t): i for i, t in enumerate(self.ids)}
         self._quick: tuple | None = None
         self._quick_conn: sqlite3.Connection | None = None  # data_version only compares within one connection
-        if build_tree:
-            self.with_tree()
-
-    def with_tree(self) -> "MoodIndex":
-        """Build the KD-tree if it is not built yet (nearest() finds nothing until then); returns self."""
-        if self.tree is None and len(self.ids):
-            from sklearn.neighbors import KDTree
-
-            self.tree = KDTree(self.position, leaf_size=40)
-        return self
+        self.tree = KDTree(self.position, leaf_size=40) if len(self.ids) else None
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @classmethod
-    def from_db(cls, conn: sqlite3.Connection, build_tree: bool = True) -> "MoodIndex":
-        """Load every analysed, available track and the feedback; build the tree once (now, or by
-        ``with_tree()`` when ``build_tree`` is False)."""
+    def from_db(cls, conn: sqlite3.Connection) -> "MoodIndex":
+        """Load every analysed, available track and the feedback; build the tree once."""
         stamp = library_stamp(conn)
         c = bulk_columns(conn, _TRACKS_SQL)
         ids = np.array(c["id"], dtype=np.int64)
@@ -89,7 +77,7 @@ class MoodIndex:
         position, moved = effective_positions(ids, mood, load_feedback(conn))
         return cls(ids=ids, paths=c["path"], titles=c["title"], artists=c["artist"], durations=c["duration"],
                    mood=mood, position=position, moved_by=moved, stamp=stamp, albums=c["album"],
-                   rg_gains=c["rg_track_gain"], rg_peaks=c["rg_track_peak"], build_tree=build_tree)
+                   rg_gains=c["rg_track_gain"], rg_peaks=c["rg_track_peak"])
 
     def is_stale(self, conn: sqlite3.Connection) -> bool:
         """True when the library changed since this index was built.

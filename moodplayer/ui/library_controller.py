@@ -32,7 +32,6 @@ MIN_REFRESH_MS = 800
 class LibraryController(QObject):
     libraryLoaded = Signal(object)               # LibraryData
     indexLoaded = Signal(object, object, object) # MoodIndex, recently played ids, density QImage or None
-    padPointsLoaded = Signal(object, object)     # at start-up, the MoodIndex before its tree, density
     busyChanged = Signal(str, int, int)          # what ("" = idle), done, total
     message = Signal(str)
     scanFinished = Signal(object)                # ScanReport
@@ -81,7 +80,6 @@ class LibraryController(QObject):
             return
         self._start("index", _index_with_density(self.db, self.index), name="building the mood index",
                     on_result=self._index_done, on_error=self._load_error,
-                    on_partial=lambda part: self.padPointsLoaded.emit(*part),
                     on_finished=lambda: self._finished("index"))
 
     def _start(self, kind: str, fn: Callable[[Task], Any], **how: Any) -> None:
@@ -196,12 +194,8 @@ class LibraryController(QObject):
 
 
 def _index_with_density(db: Path, previous: Any) -> Any:
-    """The index job plus, for a large library, the pad's density image (made off the GUI thread).
-
-    At start-up (no previous index) the pad's dots go out as a partial result before the KD-tree is
-    built: importing scikit-learn for it takes about a second, and the pad needs only the rows.
-    """
-    inner = load_index_job(db, previous, build_tree=False)
+    """The index job plus, for a large library, the pad's density image (made off the GUI thread)."""
+    inner = load_index_job(db, previous)
 
     def job(task: Task) -> Any:
         result = inner(task)
@@ -220,8 +214,5 @@ def _index_with_density(db: Path, previous: Any) -> Any:
             rgba = density_rgba(index.position, mood_rgb(index.position))
             density = QImage(rgba.data, DENSITY_SIZE, DENSITY_SIZE, DENSITY_SIZE * 4,
                              QImage.Format.Format_ARGB32_Premultiplied).copy()
-        if previous is None:
-            task.partial((index, density))
-        index.with_tree()
         return index, recent, density
     return job

@@ -188,14 +188,12 @@ class MainWindow(CameraPane, QMainWindow):
         self.playback.playingChanged.connect(self._title_for)
         self.model.filtered.connect(self._show_count)
         self._last_activation = (-1, 0.0)
-        self._pad_index: "MoodIndex | None" = None   # the index whose dots the pad shows
         self.table.activated.connect(self._row_activated)
         self.table.doubleClicked.connect(self._row_activated)
 
         self.library.libraryLoaded.connect(self._library_loaded)
         self.library.libraryFailed.connect(self._library_failed)
         self.library.indexLoaded.connect(self._index_loaded)
-        self.library.padPointsLoaded.connect(self._pad_points)
         self.library.busyChanged.connect(self._busy)
         self.library.message.connect(self.show_message)
         self.errors = ErrorNotice()
@@ -284,15 +282,9 @@ class MainWindow(CameraPane, QMainWindow):
         self.pad.empty_text = f"The library cannot be opened.\n{display_path(text)}"
         self.pad.update()
 
-    def _pad_points(self, index: "MoodIndex", density: QImage | None) -> None:
-        """Start-up: the dots before the queue's tree is built (same index object, tree to come)."""
+    def _index_loaded(self, index: "MoodIndex", recent: set[int], density: QImage | None) -> None:
         self.pad.empty_text = "No analysed tracks yet.\nAdd a music folder: tracks appear here once their mood is known."
         self.pad.set_tracks(index.ids, index.position, index.titles, index.artists, density)
-        self._pad_index = index
-
-    def _index_loaded(self, index: "MoodIndex", recent: set[int], density: QImage | None) -> None:
-        if self._pad_index is not index:
-            self._pad_points(index, density)
         self.session.set_index(index, recent)
         self.clusters.index_loaded(index)
         self.resume.index_loaded(index)

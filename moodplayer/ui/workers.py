@@ -26,14 +26,13 @@ class TaskSignals(QObject):
     result = Signal(object)
     error = Signal(object)       # the exception the task raised
     progress = Signal(int, int)
-    partial = Signal(object)     # an early part of the result (the pad's dots before the queue's tree)
     finished = Signal()
 
 
 class Task(QRunnable):
     """Runs ``fn(task)`` on the pool; its return value is emitted as ``signals.result``.
 
-    ``fn`` may call ``task.progress(done, total)`` and ``task.partial(value)``, and poll ``task.cancelled``.
+    ``fn`` may call ``task.progress(done, total)`` and poll ``task.cancelled``.
     """
 
     def __init__(self, fn: Callable[[Task], Any], name: str = "task") -> None:
@@ -53,9 +52,6 @@ class Task(QRunnable):
 
     def progress(self, done: int, total: int) -> None:
         self.signals.progress.emit(int(done), int(total))
-
-    def partial(self, value: Any) -> None:
-        self.signals.partial.emit(value)
 
     def run(self) -> None:
         try:
@@ -85,7 +81,6 @@ class Workers(QObject):
                 on_result: Callable[[Any], None] | None = None,
                 on_error: Callable[[Exception], None] | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
-                on_partial: Callable[[Any], None] | None = None,
                 on_finished: Callable[[], None] | None = None) -> Task:
         """A task wired to its callbacks, not started: the caller can record it first (with a
         synchronous runner its callbacks all run inside :meth:`submit`)."""
@@ -96,8 +91,6 @@ class Workers(QObject):
             task.signals.error.connect(on_error)
         if on_progress:
             task.signals.progress.connect(on_progress)
-        if on_partial:
-            task.signals.partial.connect(on_partial)
         task.signals.finished.connect(lambda: self._running.discard(task))
         if on_finished:
             task.signals.finished.connect(on_finished)
@@ -139,9 +132,8 @@ def load_library_job(db: Path, sort_column: int | None = None) -> Callable[[Task
     return job
 
 
-def load_index_job(db: Path, previous: Any = None, build_tree: bool = True) -> Callable[[Task], Any]:
-    """The mood index (KD-tree of analysed tracks) and the recently played ids; None if unchanged.
-    ``build_tree=False`` leaves the tree to the caller (``MoodIndex.with_tree``)."""
+def load_index_job(db: Path, previous: Any = None) -> Callable[[Task], Any]:
+    """The mood index (KD-tree of analysed tracks) and the recently played ids; None if unchanged."""
     def job(task: Task) -> Any:
         from moodplayer.library.store import connect
         from moodplayer.recommend.index import MoodIndex
@@ -151,7 +143,7 @@ def load_index_job(db: Path, previous: Any = None, build_tree: bool = True) -> C
         try:
             if previous is not None and not previous.is_stale(conn):
                 return None
-            index = MoodIndex.from_db(conn, build_tree=build_tree)
+            index = MoodIndex.from_db(conn)
             return index, recently_played(conn)
         finally:
             conn.close()
