@@ -117,11 +117,16 @@ def test_columns_sort_and_panes_come_back_after_a_restart(library_db, qtbot, tmp
     from moodplayer.ui.settings import Settings
 
     ini = str(tmp_path / "browser.ini")
-    w = MainWindow(library_db, Settings(QSettings(ini, QSettings.Format.IniFormat)))
-    qtbot.addWidget(w)
-    w.resize(1280, 860)
-    w.show()
-    load(w, qtbot, index=False)
+
+    def open_window() -> MainWindow:       # a fresh window on the same settings file: a restart
+        win = MainWindow(library_db, Settings(QSettings(ini, QSettings.Format.IniFormat)))
+        qtbot.addWidget(win)
+        win.resize(1280, 860)
+        win.show()
+        load(win, qtbot, index=False)
+        return win
+
+    w = open_window()
     header = w.table.horizontalHeader()
     w.browser_actions.set_column_shown(VALENCE, False)
     w.browser_actions.set_column_shown(AROUSAL, False)
@@ -131,11 +136,7 @@ def test_columns_sort_and_panes_come_back_after_a_restart(library_db, qtbot, tmp
     first = w.model.data_.artist[w.model.data_row(0)]
     w.close()
 
-    w2 = MainWindow(library_db, Settings(QSettings(ini, QSettings.Format.IniFormat)))
-    qtbot.addWidget(w2)
-    w2.resize(1280, 860)
-    w2.show()
-    load(w2, qtbot, index=False)
+    w2 = open_window()
     h2 = w2.table.horizontalHeader()
     assert h2.isSectionHidden(VALENCE) and h2.isSectionHidden(AROUSAL) and not h2.isSectionHidden(TITLE)
     assert h2.sectionSize(ARTIST) == 177

@@ -24,33 +24,34 @@ ROWS = {
                   "tags (4 patches a clip) and basic-pitch tonal features (key fit, pitch classes, polyphony; 8 "
                   "2-s chunks a clip); about 1.4 s of CPU a 30-s clip, too slow for the app",
 }
+
+
+def _figures(*values: float) -> dict[str, float]:
+    """A quoted row's five figures, in TARGETS' order (valence, calm, energetic, arousal, 4Q)."""
+    return dict(zip(TARGETS, values, strict=True))
+
+
 # Quoted, not produced by this run (5-fold CV on q4_val, clip level, same folds).
 REFERENCES = {
-    "cnn_lstm, no distillation": ({"valence_auc": 0.837, "calm_valence_auc": 0.760, "energetic_valence_auc": 0.894,
-                                   "arousal_auc": 0.942, "quadrant_accuracy": 0.668},
+    "cnn_lstm, no distillation": (_figures(0.837, 0.760, 0.894, 0.942, 0.668),
                                   "this command without --teacher: the same CV figures within 0.01, but on game "
                                   "soundtracks (the test media) its outputs sit near 0 and 1"),
-    "cnn_lstm, first head": ({"valence_auc": 0.823, "calm_valence_auc": 0.744, "energetic_valence_auc": 0.887,
-                              "arousal_auc": 0.929, "quadrant_accuracy": 0.650},
+    "cnn_lstm, first head": (_figures(0.823, 0.744, 0.887, 0.929, 0.650),
                              "proj 48, hidden 32, dropout 0.3, 60 epochs, weight decay 1e-3, no label smoothing or "
                              "input noise: overconfident (battle themes at arousal 0.00)"),
     "cnn_lstm, distilled from teacher v2": (
-        {"valence_auc": 0.839, "calm_valence_auc": 0.762, "energetic_valence_auc": 0.898, "arousal_auc": 0.946,
-         "quadrant_accuracy": 0.673},
+        _figures(0.839, 0.762, 0.898, 0.946, 0.673),
         "this command with --teacher msd_musicnn.onnx --teacher mtt_musicnn.onnx --pitch-teacher nmp.onnx; "
         "over fold seeds 0-2 calm +0.010 and 4Q +0.017 against the shipped head, but on the test media's game "
         "soundtracks battle themes read calmer (arousal 0.19-0.28) and sad themes more serene, so not shipped"),
     "teacher v2, every patch": (
-        {"valence_auc": 0.895, "calm_valence_auc": 0.835, "energetic_valence_auc": 0.946, "arousal_auc": 0.961,
-         "quadrant_accuracy": 0.737},
+        _figures(0.895, 0.835, 0.946, 0.961, 0.737),
         "teacher v2 (musicnn MSD + MTT and basic-pitch tonal features, moodplayer/train/track_teacher.py) on "
         "every 3-s patch and 2-s chunk of a clip (track_train --every-patch); about 3 s of CPU a 30-s clip"),
-    "musicnn bar": ({"valence_auc": 0.886, "calm_valence_auc": 0.819, "energetic_valence_auc": 0.941,
-                     "arousal_auc": 0.955, "quadrant_accuracy": 0.726},
+    "musicnn bar": (_figures(0.886, 0.819, 0.941, 0.955, 0.726),
                     "issue 12: logistic regression (C = 0.01) on musicnn MSD penultimate embeddings + tags, "
                     "mean over 3-s patches; about 50 ms per patch on one core, too slow for the app as it stands"),
-    "vibenet": ({"valence_auc": 0.678, "calm_valence_auc": 0.477, "energetic_valence_auc": 0.869,
-                 "arousal_auc": 0.915, "quadrant_accuracy": 0.507},
+    "vibenet": (_figures(0.678, 0.477, 0.869, 0.915, 0.507),
                 "vibenet from PyPI in a separate venv (never a dependency), its valence/energy outputs as "
                 "scores, quadrants split at 0.5; not fitted to q4_val"),
 }

@@ -288,7 +288,7 @@ def prepare(data: LibraryData) -> None:
         values = album_artist if key == "album_artist" else cols[key]
         codes, labels = _factorize(values, numeric=key == "year")
         data.facets[key] = Facet(codes, ["" if v is None else str(v) for v in labels])
-    fname = getattr(data, "fname", None) or [p.rsplit(os.sep, 1)[-1] for p in cols["path"]]
+    fname = data.fname or [p.rsplit(os.sep, 1)[-1] for p in cols["path"]]
     for col, f in enumerate(data.columns):
         if f.name in ("artist", "album"):
             data.ranks[col] = data.facets[f.name].codes
