@@ -162,6 +162,23 @@ def test_schema_version_and_migration_path(tmp_path):
         store.connect(db)
 
 
+def test_opening_a_library_another_opener_is_switching_to_wal_waits(tmp_path):
+    """While another connection holds the write lock of a library still in rollback mode (as the
+    first of two processes creating one library does while it switches to WAL), SQLite answers the
+    WAL pragma at once with "database is locked", busy timeout or not; connect waits instead."""
+    import threading
+
+    db = tmp_path / "new.db"
+    first = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    first.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.3, first.rollback).start()
+    conn = store.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.schema_version(conn) == store.SCHEMA_VERSION
+    conn.close()
+    first.close()
+
+
 def test_missing_folder_is_a_clear_error(tmp_path):
     out = subprocess.run([*CLI, "index", str(tmp_path / "nope"), "--db", str(tmp_path / "x.db")],
                          capture_output=True, text=True)

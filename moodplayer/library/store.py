@@ -225,7 +225,7 @@ def connect(path: str | Path, *, readonly: bool = False, schema: TrackSchema = S
         _refuse_newer(conn, path, target_version(schema))   # reads the header: also the first sign of a non-database
         conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn, schema)
     except (sqlite3.Error, OSError, LibraryError) as exc:
@@ -233,6 +233,24 @@ def connect(path: str | Path, *, readonly: bool = False, schema: TrackSchema = S
             conn.close()
         raise library_error(path, exc) from exc
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:
+    """Switch to WAL, waiting out other openers: SQLite answers this pragma's lock conflict with an
+    immediate SQLITE_BUSY instead of calling the busy handler (seen when two processes create one
+    library at the same moment), so the wait ``busy_timeout`` gives every other statement is done here."""
+    deadline = time.monotonic() + wait
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
 
 
 def _refuse_newer(conn: sqlite3.Connection, path: Path, known: int) -> None:
