@@ -55,9 +55,10 @@ def analysed_library(media, tmp_path_factory) -> Path:
     model = _model_file()
     if not model.is_file():
         pytest.skip(f"{model} is not there yet: the pad and queue tests need the real music model")
+    from moodplayer.library.store import SCHEMA_VERSION
     from tests.media import spec_hash
 
-    key = hashlib.sha256(model.read_bytes()).hexdigest()[:12] + "-" + spec_hash()
+    key = hashlib.sha256(model.read_bytes()).hexdigest()[:12] + "-" + spec_hash() + f"-s{SCHEMA_VERSION}"
     cache = media.root.parent / "ui-tests" / f"analysed-{key}.db"
     if not cache.is_file():
         from moodplayer.analysis.service import analyze_library

@@ -79,3 +79,31 @@ def test_settings_survive_a_restart(make_window, library_db, qtbot, tmp_path):
     assert w2.pad.target == pytest.approx((0.3, 0.8))
     assert w2.now_playing.volume.value() == 35
     w2.close()
+
+
+def test_a_restart_shows_the_view_kept_at_close_unless_the_library_changed(make_window, library_db, qtbot):
+    """Closing keeps the library view beside the database; the next start shows it without loading
+    the rows again, unless another program changed the library meanwhile."""
+    from moodplayer.ui import library_snapshot
+
+    kept = library_snapshot.snapshot_path(library_db)
+    w = make_window(library_db)
+    load(w, qtbot)
+    assert w.library.data.source == "database" and w.model.rowCount() > 0
+    titles = sorted(w.library.data.title, key=str)
+    w.close()
+    assert kept.is_file()
+
+    w2 = make_window(library_db)
+    load(w2, qtbot)
+    assert w2.library.data.source == "kept view"
+    assert sorted(w2.library.data.title, key=str) == titles and w2.model.rowCount() == len(titles)
+    w2.close()
+
+    subprocess.run([sys.executable, "-c", "import sqlite3; c = sqlite3.connect(%r); "
+                    "c.execute(\"UPDATE tracks SET title = 'Renamed meanwhile' WHERE id = (SELECT min(id) FROM tracks)\"); "
+                    "c.commit()" % str(library_db)], check=True)
+    w3 = make_window(library_db)
+    load(w3, qtbot)
+    assert w3.library.data.source == "database"
+    assert "Renamed meanwhile" in w3.library.data.title

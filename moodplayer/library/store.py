@@ -95,6 +95,15 @@ MIGRATIONS: list[str] = [
        AND id IN (SELECT a.track_id FROM analysis a WHERE a.error IS NOT NULL AND a.error = tracks.error);
     DELETE FROM analysis WHERE error IS NOT NULL;
     """,
+    # 2 -> 3: the library's revision (``revision()``): a reader tells in one lookup whether what it
+    # loaded is still current
+    """
+    CREATE TABLE revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL, library TEXT NOT NULL);
+    INSERT INTO revision VALUES (1, 0, lower(hex(randomblob(8))));
+    """ + "".join(
+        f"CREATE TRIGGER {table}_{op.lower()}_revision AFTER {op} ON {table} "
+        "BEGIN UPDATE revision SET n = n + 1; END;\n"
+        for table in ("tracks", "analysis", "feedback") for op in ("INSERT", "UPDATE", "DELETE")),
 ]
 
 
@@ -258,6 +267,14 @@ def _refuse_newer(conn: sqlite3.Connection, path: Path, known: int) -> None:
     if version > known:
         raise SchemaTooNew(f"library database {path}: written by a newer moodplayer (schema version "
                            f"{version}, this one knows up to {known}); it was left untouched")
+
+
+def revision(conn: sqlite3.Connection) -> tuple[str, int]:
+    """The library's revision: (a token made when this database was created, a number that every
+    change to a track, an analysis or feedback moves, by any process: triggers). An equal revision
+    means that rows read at it are still current; a re-created library never matches an old one."""
+    library, n = conn.execute("SELECT library, n FROM revision").fetchone()
+    return str(library), int(n)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

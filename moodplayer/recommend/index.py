@@ -2,38 +2,32 @@
 
 scikit-learn's ``KDTree`` is the tree ``NearestNeighbors(algorithm="kd_tree")`` builds; querying it
 directly skips ~0.5 ms of input validation per call, which matters when the queue follows a pad drag
-at 60 fps (see ``moodplayer.recommend.bench``).
+at 60 fps (see ``moodplayer.recommend.bench``). Importing scikit-learn costs about 2 s of CPU on a
+small machine, so the window builds the tree in a worker after the pad shows its dots
+(``with_tree``); until then ``nearest`` gives the same answer by an exact scan (~1 ms at 100k).
 """
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
-from sklearn.neighbors import KDTree
 
 from moodplayer.library.fields import QUEUE_FIELDS, SCHEMA
-from moodplayer.library.store import bulk_columns
+from moodplayer.library.store import bulk_columns, revision
 from moodplayer.recommend.feedback import effective_positions, load_feedback
 
 _TRACKS_SQL = f"""
-    SELECT {SCHEMA.select(("valence", "arousal", *QUEUE_FIELDS))}
+    SELECT {SCHEMA.select(("valence", "arousal", "available", *QUEUE_FIELDS))}
     FROM tracks t JOIN analysis a ON a.track_id = t.id
     WHERE t.available = 1 AND a.valence IS NOT NULL AND a.arousal IS NOT NULL
     ORDER BY t.id"""
 
-# Cheap fingerprint of everything the index depends on: which tracks, their analysis, their tags, feedback.
-_STAMP_SQL = """
-    SELECT count(*), max(a.analysed_at), total(t.id), max(t.scanned_at),
-           (SELECT count(*) FROM feedback), (SELECT max(id) FROM feedback)
-    FROM tracks t JOIN analysis a ON a.track_id = t.id
-    WHERE t.available = 1 AND a.valence IS NOT NULL AND a.arousal IS NOT NULL"""
-
-
 def library_stamp(conn: sqlite3.Connection) -> tuple:
-    """Changes whenever a track is added, removed, re-analysed, re-scanned, or gets feedback."""
-    return tuple(conn.execute(_STAMP_SQL).fetchone())
+    """Changes whenever a track is added, removed, re-analysed, re-scanned, or gets feedback: the
+    library's revision (``store.revision``), which triggers move on every such write."""
+    return revision(conn)
 
 
 @dataclass
@@ -56,28 +50,53 @@ class MoodIndex:
     rg_gains: list[float | None] = field(default_factory=list)    # ReplayGain track gain (dB)
     rg_peaks: list[float | None] = field(default_factory=list)    # ReplayGain track peak (linear)
     stamp: tuple | None = None
-    tree: KDTree | None = field(default=None, repr=False)
+    tree: Any = field(default=None, repr=False)   # sklearn.neighbors.KDTree once ``with_tree()`` ran
 
     def __post_init__(self) -> None:
         self.row_of = {int(t): i for i, t in enumerate(self.ids)}
         self._quick: tuple | None = None
         self._quick_conn: sqlite3.Connection | None = None  # data_version only compares within one connection
-        self.tree = KDTree(self.position, leaf_size=40) if len(self.ids) else None
+
+    def with_tree(self) -> "MoodIndex":
+        """Build the KD-tree (imports scikit-learn) unless it is built; returns self."""
+        if self.tree is None and len(self.ids):
+            from sklearn.neighbors import KDTree
+
+            self.tree = KDTree(self.position, leaf_size=40)
+        return self
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @classmethod
-    def from_db(cls, conn: sqlite3.Connection) -> "MoodIndex":
-        """Load every analysed, available track and the feedback; build the tree once."""
+    def from_db(cls, conn: sqlite3.Connection, tree: bool = True) -> "MoodIndex":
+        """Load every analysed, available track and the feedback; build the tree once (unless
+        ``tree`` is False: ``with_tree()`` later)."""
         stamp = library_stamp(conn)
-        c = bulk_columns(conn, _TRACKS_SQL)
-        ids = np.array(c["id"], dtype=np.int64)
-        mood = np.array([c["valence"], c["arousal"]], dtype=np.float64).T.reshape(-1, 2)
-        position, moved = effective_positions(ids, mood, load_feedback(conn))
-        return cls(ids=ids, paths=c["path"], titles=c["title"], artists=c["artist"], durations=c["duration"],
-                   mood=mood, position=position, moved_by=moved, stamp=stamp, albums=c["album"],
-                   rg_gains=c["rg_track_gain"], rg_peaks=c["rg_track_peak"])
+        index = cls.from_columns(bulk_columns(conn, _TRACKS_SQL), load_feedback(conn), stamp)
+        return index.with_tree() if tree else index
+
+    @classmethod
+    def from_columns(cls, c: dict[str, list], feedback: Any, stamp: tuple | None) -> "MoodIndex":
+        """The index of column lists holding at least ``_TRACKS_SQL``'s fields, any rows in any
+        order (the library view's own load, so the window reads the tracks once): the analysed,
+        available ones, by id. No tree yet."""
+        v = np.array([np.nan if x is None else x for x in c["valence"]], dtype=np.float64)
+        a = np.array([np.nan if x is None else x for x in c["arousal"]], dtype=np.float64)
+        all_ids = np.array(c["id"], dtype=np.int64)
+        keep = np.flatnonzero(~np.isnan(v) & ~np.isnan(a) & np.array(c["available"], dtype=bool))
+        rows = keep[np.argsort(all_ids[keep], kind="stable")].tolist()
+
+        def pick(name: str) -> list:
+            values = c[name]
+            return [values[r] for r in rows]
+
+        ids = all_ids[rows]
+        mood = np.stack([v[rows], a[rows]], axis=1).reshape(-1, 2)
+        position, moved = effective_positions(ids, mood, feedback)
+        return cls(ids=ids, paths=pick("path"), titles=pick("title"), artists=pick("artist"),
+                   durations=pick("duration"), mood=mood, position=position, moved_by=moved, stamp=stamp,
+                   albums=pick("album"), rg_gains=pick("rg_track_gain"), rg_peaks=pick("rg_track_peak"))
 
     def is_stale(self, conn: sqlite3.Connection) -> bool:
         """True when the library changed since this index was built.
@@ -108,7 +127,12 @@ class MoodIndex:
     def nearest(self, valence: float, arousal: float, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Distances and row numbers of the k nearest effective positions, nearest first."""
         k = min(int(k), len(self.ids))
-        if k <= 0 or self.tree is None:
+        if k <= 0:
             return np.empty(0), np.empty(0, dtype=np.int64)
+        if self.tree is None:   # the tree is still being built: the same neighbours by an exact scan
+            d = np.hypot(self.position[:, 0] - valence, self.position[:, 1] - arousal)
+            rows = np.argpartition(d, k - 1)[:k] if k < len(d) else np.arange(len(d))
+            rows = rows[np.argsort(d[rows], kind="stable")]
+            return d[rows], rows
         dist, rows = self.tree.query(np.array([[valence, arousal]], dtype=np.float64), k=k)
         return dist[0], rows[0]

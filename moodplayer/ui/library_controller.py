@@ -24,6 +24,7 @@ from moodplayer.ui.workers import (
     load_index_job,
     load_library_job,
     scan_job,
+    tree_job,
 )
 
 MIN_REFRESH_MS = 800
@@ -44,6 +45,7 @@ class LibraryController(QObject):
         self.db, self.workers = Path(db), workers
         self._sort_column = sort_column
         self.index: Any = None
+        self.data: Any = None            # the library view last loaded (LibraryData)
         self._running: dict[str, Task] = {}
         self._dirty: set[str] = set()
         self._folders: deque[Path] = deque()
@@ -59,9 +61,9 @@ class LibraryController(QObject):
     # -- loads --------------------------------------------------------------------------------------
     def reload(self) -> None:
         self.reload_library()
-        if self.index is None and "library" in self._running:
-            # start-up: both loads are Python holding one GIL, so running them side by side only
-            # makes both late; the table first, then the pad (its index job starts when the table is in)
+        if "library" in self._running:
+            # the index takes its rows from the library's load (one read of the tracks, not two), and
+            # both are Python holding one GIL: side by side they would only make each other late
             self._index_after_library = True
         else:
             self.reload_index()
@@ -78,7 +80,7 @@ class LibraryController(QObject):
         if "index" in self._running:
             self._dirty.add("index")
             return
-        self._start("index", _index_with_density(self.db, self.index), name="building the mood index",
+        self._start("index", _index_with_density(self.db, self.index, self.data), name="building the mood index",
                     on_result=self._index_done, on_error=self._load_error,
                     on_finished=lambda: self._finished("index"))
 
@@ -91,7 +93,24 @@ class LibraryController(QObject):
     def _library_done(self, data: Any) -> None:
         self._load_s = max(0.05, float(getattr(data, "seconds", 0.2)))
         self.failed = None
+        self.data = data
         self.libraryLoaded.emit(data)
+
+    def save_view(self) -> None:
+        """Keep the library view for the next start (``library_snapshot``), if it is current."""
+        if self.data is None or self.failed:
+            return
+        from moodplayer.library.store import LibraryError, connect
+        from moodplayer.ui import library_snapshot
+
+        try:
+            conn = connect(self.db, readonly=True)
+        except LibraryError:
+            return   # the library itself cannot be opened: the window says so already
+        try:
+            library_snapshot.save(self.db, conn, self.data)
+        finally:
+            conn.close()
 
     def _load_error(self, exc: Exception) -> None:
         """A load that fails (not a database, newer schema, disk full, read-only) says so where the
@@ -106,6 +125,9 @@ class LibraryController(QObject):
         index, recent, density = result
         self.index = index
         self.indexLoaded.emit(index, recent, density)
+        if index.tree is None and len(index):
+            self.workers.start(tree_job(index), name="building the mood index's tree",
+                               on_error=lambda exc: self._report(exc, "building the mood index"))
 
     def _finished(self, kind: str) -> None:
         self._running.pop(kind, None)
@@ -193,9 +215,9 @@ class LibraryController(QObject):
             task.cancel()
 
 
-def _index_with_density(db: Path, previous: Any) -> Any:
+def _index_with_density(db: Path, previous: Any, data: Any) -> Any:
     """The index job plus, for a large library, the pad's density image (made off the GUI thread)."""
-    inner = load_index_job(db, previous)
+    inner = load_index_job(db, previous, data)
 
     def job(task: Task) -> Any:
         result = inner(task)

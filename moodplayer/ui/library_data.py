@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from moodplayer.library.fields import SCHEMA, Field, TrackSchema
-from moodplayer.library.store import bulk_columns
+from moodplayer.library.fields import QUEUE_FIELDS, SCHEMA, Field, TrackSchema
+from moodplayer.library.store import bulk_columns, revision
 from moodplayer.mood_geometry import AROUSAL_WORDS, HIGH, LOW, MOODS, VALENCE_WORDS, top_mood
 
-# what every view needs besides the titled columns (state, tooltip, default order, browser facets)
+# what every view needs besides the titled columns (state, tooltip, default order, browser facets),
+# and what the mood index takes from the same load (``MoodIndex.from_columns``)
 _ALWAYS = ("id", "path", "available", "error", "analysis_error", "disc_no", "track_no", "album_artist",
-           "genre", "year")
+           "genre", "year", *QUEUE_FIELDS)
 
 # what the browser's filter panes can group by: key -> title (``mood`` is the top named mood)
 FACETS: dict[str, str] = {"artist": "Artist", "album_artist": "Album artist", "album": "Album",
@@ -81,6 +82,8 @@ class LibraryData:
         self.facets: dict[str, Facet] = {}      # the browser's fields (FACETS), made by prepare()
         self.ranks: dict[int, np.ndarray] = {}  # column -> sort key per row (ints or floats, NaN last)
         self.base = np.zeros(0, np.int64)       # ``order`` as an array
+        self.revision: tuple | None = None      # the library's revision when loaded (store.revision)
+        self.source = "database"                # or "kept view" (library_snapshot)
 
     def __getattr__(self, name: str) -> list:
         cols = self.__dict__.get("cols")
@@ -156,6 +159,7 @@ def load_library(conn: sqlite3.Connection, sort_column: int | None = None,
     parsed by the C scanner with one argmax over all rows; orders and facets are numpy over codes.
     """
     t0 = time.perf_counter()
+    rev = revision(conn)   # read first: a write meanwhile leaves the data marked older, never newer
     names = tuple(n for n in _loaded(schema) if n != "moods")
     cols = bulk_columns(conn, f"SELECT {schema.select(names)}, a.moods AS moods FROM tracks t "
                               "LEFT JOIN analysis a ON a.track_id = t.id")
@@ -175,6 +179,7 @@ def load_library(conn: sqlite3.Connection, sort_column: int | None = None,
                      for t, a, al, f, m in zip(cols["title"], cols["artist"], cols["album"], fname, suffix)]
     data.fname = fname
     prepare(data)
+    data.revision = rev
     data.seconds = time.perf_counter() - t0
     return data
 

@@ -395,5 +395,6 @@ class MainWindow(CameraPane, QMainWindow):
         self.workers.cancel_all()
         self.player.close()
         self.workers.wait(10000)
+        self.library.save_view()   # after the workers: a write still in flight would make it stale
         self.camera.wait_stopped(10000)
         super().closeEvent(event)

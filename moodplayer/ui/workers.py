@@ -120,33 +120,51 @@ class Workers(QObject):
 # -- the jobs themselves (plain functions of a Task: easy to call synchronously in tests) ----------
 
 def load_library_job(db: Path, sort_column: int | None = None) -> Callable[[Task], Any]:
+    """The library view: kept from the last close if the library has not changed since
+    (``library_snapshot``), else loaded from the database."""
     def job(task: Task) -> Any:
         from moodplayer.library.store import connect
+        from moodplayer.ui import library_snapshot
         from moodplayer.ui.library_data import load_library
 
         conn = connect(db)   # creates and migrates a new database on first start
         try:
-            return load_library(conn, sort_column)
+            return library_snapshot.load(db, conn) or load_library(conn, sort_column)
         finally:
             conn.close()
     return job
 
 
-def load_index_job(db: Path, previous: Any = None) -> Callable[[Task], Any]:
-    """The mood index (KD-tree of analysed tracks) and the recently played ids; None if unchanged."""
+def load_index_job(db: Path, previous: Any = None, data: Any = None) -> Callable[[Task], Any]:
+    """The mood index and the recently played ids; None if the library is unchanged since
+    ``previous``. Its rows come from ``data`` (the library view just loaded) when that is current,
+    else from the database. The KD-tree is left to ``tree_job``."""
     def job(task: Task) -> Any:
         from moodplayer.library.store import connect
-        from moodplayer.recommend.index import MoodIndex
+        from moodplayer.recommend.feedback import load_feedback
+        from moodplayer.recommend.index import MoodIndex, library_stamp
         from moodplayer.recommend.queue import recently_played
 
         conn = connect(db)
         try:
-            if previous is not None and not previous.is_stale(conn):
+            stamp = library_stamp(conn)
+            if previous is not None and previous.stamp == stamp:
                 return None
-            index = MoodIndex.from_db(conn)
+            if data is not None and data.revision == stamp:
+                index = MoodIndex.from_columns(data.cols, load_feedback(conn), stamp)
+            else:
+                index = MoodIndex.from_db(conn, tree=False)
             return index, recently_played(conn)
         finally:
             conn.close()
+    return job
+
+
+def tree_job(index: Any) -> Callable[[Task], Any]:
+    """The index's KD-tree (scikit-learn's import, ~2 s of CPU on a small machine), after its dots
+    are on the pad: ``nearest`` answers by an exact scan meanwhile."""
+    def job(task: Task) -> Any:
+        return index.with_tree()
     return job
 
 
