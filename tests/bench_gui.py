@@ -150,6 +150,7 @@ def finish():
     marks["stall_max_ms"] = max(loading) if loading else None
     marks["idle_p99_ms"] = pct(idle, 0.99)
     marks["rows"] = w.model.rowCount()
+    marks["source"] = w.library.data.source if w.library.data is not None else "none"
     marks["dots"] = len(w.pad.ids)
     print("BENCH " + json.dumps(marks), flush=True)
     w.close()
@@ -202,7 +203,7 @@ def bench_startup(n: int, runs: int, db: Path | None) -> list[dict]:
                 raise RuntimeError(f"start-up run failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
             marks = json.loads(line[6:])
             results.append(marks)
-            print(f"run {i + 1}: window painted {marks['first_paint']:.2f} s (cpu {marks['first_paint_cpu']:.2f}) | "
+            print(f"run {i + 1} (library view from the {marks['source']}): window painted {marks['first_paint']:.2f} s (cpu {marks['first_paint_cpu']:.2f}) | "
                   f"table filled {marks['table']:.2f} s (cpu {marks['table_cpu']:.2f}, {marks['rows']:,} rows) | "
                   f"pad + queue {marks['pad']:.2f} s (cpu {marks['pad_cpu']:.2f}, {marks['dots']:,} dots) | "
                   f"10 ms timer lateness while loading p99 {marks['stall_p99_ms']:.0f} ms (max {marks['stall_max_ms']:.0f}), "
