@@ -81,9 +81,10 @@ def test_settings_survive_a_restart(make_window, library_db, qtbot, tmp_path):
     w2.close()
 
 
-def test_a_restart_shows_the_view_kept_at_close_unless_the_library_changed(make_window, library_db, qtbot):
+def test_a_restart_shows_the_view_kept_at_close_and_follows_a_change_made_meanwhile(make_window, library_db, qtbot):
     """Closing keeps the library view beside the database; the next start shows it without loading
-    the rows again, unless another program changed the library meanwhile."""
+    the rows again. If another program changed the library meanwhile, the kept view shows first and
+    the rows as they are now replace it, table and pad."""
     from moodplayer.ui import library_snapshot
 
     kept = library_snapshot.snapshot_path(library_db)
@@ -96,7 +97,7 @@ def test_a_restart_shows_the_view_kept_at_close_unless_the_library_changed(make_
 
     w2 = make_window(library_db)
     load(w2, qtbot)
-    assert w2.library.data.source == "kept view"
+    assert w2.library.data.source == library_snapshot.CURRENT
     assert sorted(w2.library.data.title, key=str) == titles and w2.model.rowCount() == len(titles)
     w2.close()
 
@@ -104,6 +105,16 @@ def test_a_restart_shows_the_view_kept_at_close_unless_the_library_changed(make_
                     "c.execute(\"UPDATE tracks SET title = 'Renamed meanwhile' WHERE id = (SELECT min(id) FROM tracks)\"); "
                     "c.commit()" % str(library_db)], check=True)
     w3 = make_window(library_db)
-    load(w3, qtbot)
-    assert w3.library.data.source == "database"
+    sources: list[str] = []
+    w3.library.libraryLoaded.connect(lambda data: sources.append(data.source))
+    w3.library.reload()
+    qtbot.waitUntil(lambda: sources[-1:] == ["database"] and not w3.library._running, timeout=60000)
+    assert sources == [library_snapshot.OUT_OF_DATE, "database"]
     assert "Renamed meanwhile" in w3.library.data.title
+    shown = {w3.model.data(w3.model.index(r, 0)) for r in range(w3.model.rowCount())}
+    assert "Renamed meanwhile" in shown
+    assert w3.library.index.stamp == w3.library.data.revision   # the pad's index is of the new rows too
+    w3.close()
+    w4 = make_window(library_db)
+    load(w4, qtbot)
+    assert w4.library.data.source == library_snapshot.CURRENT and "Renamed meanwhile" in w4.library.data.title

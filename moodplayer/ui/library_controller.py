@@ -60,27 +60,33 @@ class LibraryController(QObject):
 
     # -- loads --------------------------------------------------------------------------------------
     def reload(self) -> None:
+        """The table's rows, then the pad's index made from them."""
         self.reload_library()
-        if "library" in self._running:
-            # the index takes its rows from the library's load (one read of the tracks, not two), and
-            # both are Python holding one GIL: side by side they would only make each other late
-            self._index_after_library = True
-        else:
-            self.reload_index()
 
     def reload_library(self) -> None:
         if "library" in self._running:
             self._dirty.add("library")
             return
-        self._start("library", load_library_job(self.db, self._sort_column()), name="loading the library",
+        # this window's first load may show the view kept at the last close even if another program
+        # changed the library since; the rows as they are now then follow at once (_library_done)
+        first = self.data is None
+        self._start("library", load_library_job(self.db, self._sort_column(), out_of_date=first),
+                    name="loading the library",
                     on_result=self._library_done, on_error=self._load_error,
                     on_finished=lambda: self._finished("library"))
+        # the index takes its rows from this load (one read of the tracks, not two); side by side the
+        # two would only make each other late (both are Python holding one GIL)
+        if "library" in self._running:
+            self._index_after_library = True
+        elif not self.failed:
+            self.reload_index()   # a synchronous runner has finished the load already
 
     def reload_index(self) -> None:
         if "index" in self._running:
             self._dirty.add("index")
             return
-        self._start("index", _index_with_density(self.db, self.index, self.data), name="building the mood index",
+        self._start("index", _index_with_density(self.db, self.index, self.data, _out_of_date(self.data)),
+                    name="building the mood index",
                     on_result=self._index_done, on_error=self._load_error,
                     on_finished=lambda: self._finished("index"))
 
@@ -95,6 +101,8 @@ class LibraryController(QObject):
         self.failed = None
         self.data = data
         self.libraryLoaded.emit(data)
+        if _out_of_date(data):
+            self._dirty.add("library")   # runs again as soon as this load is finished
 
     def save_view(self) -> None:
         """Keep the library view for the next start (``library_snapshot``), if it is current."""
@@ -133,7 +141,8 @@ class LibraryController(QObject):
         self._running.pop(kind, None)
         if kind == "library" and self._index_after_library:
             self._index_after_library = False
-            self.reload_index()
+            if not self.failed:   # the same database: the window says once why it cannot be used
+                self.reload_index()
         if kind in self._dirty:
             self._dirty.discard(kind)
             (self.reload_library if kind == "library" else self.reload_index)()
@@ -215,9 +224,16 @@ class LibraryController(QObject):
             task.cancel()
 
 
-def _index_with_density(db: Path, previous: Any, data: Any) -> Any:
+def _out_of_date(data: Any) -> bool:
+    """True for the view kept at the last close when the library has changed since."""
+    from moodplayer.ui.library_snapshot import OUT_OF_DATE
+
+    return getattr(data, "source", None) == OUT_OF_DATE
+
+
+def _index_with_density(db: Path, previous: Any, data: Any, out_of_date: bool) -> Any:
     """The index job plus, for a large library, the pad's density image (made off the GUI thread)."""
-    inner = load_index_job(db, previous, data)
+    inner = load_index_job(db, previous, data, out_of_date)
 
     def job(task: Task) -> Any:
         result = inner(task)

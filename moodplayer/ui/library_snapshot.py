@@ -1,11 +1,15 @@
 """The library view as it was at the last close, so a large library's table is back at once.
 
 Loading 100,000 rows and deriving the browser's arrays (``library_data.load_library``) costs about 2 s
-of CPU; reading them back from this file costs about 0.3 s. The file is only used while it is exact:
-it records the library's revision (``store.revision``: a token of the database plus a number every
-write moves, in any process), and it is read only when the database is still at that revision. Any
-other file (older revision, another library, another moodplayer, damaged) is ignored and the rows are
-loaded from the database as usual; the next close writes a fresh one. No Qt here.
+of CPU; reading them back from this file costs about 0.3 s. The file records the library's revision
+(``store.revision``: a token of the database plus a number every write moves, in any process):
+
+- at that revision the view is exact, and it is all the start needs;
+- behind it (another program changed the library since: ``moodplayer index``), the start may show it
+  marked ``OUT_OF_DATE`` while the rows load from the database, to be replaced a few seconds later;
+- anything else (another library, another moodplayer, a damaged file) is ignored.
+
+The next close writes a fresh one. No Qt here.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from moodplayer.ui.library_data import LibraryData
 log = logging.getLogger(__name__)
 
 FORMAT = 1
+CURRENT, OUT_OF_DATE = "kept view", "kept view (out of date)"   # LibraryData.source
 _SKIP = ("schema", "columns")   # derived from the declaration when read back
 
 
@@ -66,8 +71,10 @@ def save(db: str | Path, conn: sqlite3.Connection, data: LibraryData) -> bool:
     return True
 
 
-def load(db: str | Path, conn: sqlite3.Connection, schema: TrackSchema = SCHEMA) -> LibraryData | None:
-    """The saved view if it matches the library's current revision, else None."""
+def load(db: str | Path, conn: sqlite3.Connection, schema: TrackSchema = SCHEMA,
+         out_of_date: bool = False) -> LibraryData | None:
+    """The saved view if it matches the library's current revision (or, with ``out_of_date``, an
+    earlier revision of the same library: ``source`` then says so), else None."""
     t0 = time.perf_counter()
     path = snapshot_path(db)
     try:
@@ -79,7 +86,10 @@ def load(db: str | Path, conn: sqlite3.Connection, schema: TrackSchema = SCHEMA)
         return None
     with f:
         try:
-            if pickle.load(f) != _key(revision(conn), schema):
+            saved, current = pickle.load(f), _key(revision(conn), schema)
+            behind = (isinstance(saved, tuple) and len(saved) == len(current) and saved[:-1] == current[:-1]
+                      and saved[-1][0] == current[-1][0] and saved[-1][1] < current[-1][1])
+            if saved != current and not (out_of_date and behind):
                 return None
             state: dict[str, Any] = pickle.load(f)
         except sqlite3.Error:
@@ -89,6 +99,6 @@ def load(db: str | Path, conn: sqlite3.Connection, schema: TrackSchema = SCHEMA)
             return None
     data = LibraryData({n: [] for n in ("id",)}, schema)
     data.__dict__.update(state)
-    data.source, data.seconds = "kept view", time.perf_counter() - t0
-    log.info("library: %d tracks from the view kept at the last close (%.2f s)", len(data), data.seconds)
+    data.source, data.seconds = (CURRENT if saved == current else OUT_OF_DATE), time.perf_counter() - t0
+    log.info("library: %d tracks from the %s at the last close (%.2f s)", len(data), data.source, data.seconds)
     return data

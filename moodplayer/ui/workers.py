@@ -119,9 +119,9 @@ class Workers(QObject):
 
 # -- the jobs themselves (plain functions of a Task: easy to call synchronously in tests) ----------
 
-def load_library_job(db: Path, sort_column: int | None = None) -> Callable[[Task], Any]:
+def load_library_job(db: Path, sort_column: int | None = None, out_of_date: bool = False) -> Callable[[Task], Any]:
     """The library view: kept from the last close if the library has not changed since
-    (``library_snapshot``), else loaded from the database."""
+    (``library_snapshot``; with ``out_of_date`` even if it has), else loaded from the database."""
     def job(task: Task) -> Any:
         from moodplayer.library.store import connect
         from moodplayer.ui import library_snapshot
@@ -129,16 +129,17 @@ def load_library_job(db: Path, sort_column: int | None = None) -> Callable[[Task
 
         conn = connect(db)   # creates and migrates a new database on first start
         try:
-            return library_snapshot.load(db, conn) or load_library(conn, sort_column)
+            return library_snapshot.load(db, conn, out_of_date=out_of_date) or load_library(conn, sort_column)
         finally:
             conn.close()
     return job
 
 
-def load_index_job(db: Path, previous: Any = None, data: Any = None) -> Callable[[Task], Any]:
+def load_index_job(db: Path, previous: Any = None, data: Any = None, out_of_date: bool = False) -> Callable[[Task], Any]:
     """The mood index and the recently played ids; None if the library is unchanged since
-    ``previous``. Its rows come from ``data`` (the library view just loaded) when that is current,
-    else from the database. The KD-tree is left to ``tree_job``."""
+    ``previous``. Its rows come from ``data`` (the library view just loaded) when that is current
+    (or ``out_of_date`` allows an older one: the index then carries that older stamp, so the next
+    load replaces it), else from the database. The KD-tree is left to ``tree_job``."""
     def job(task: Task) -> Any:
         from moodplayer.library.store import connect
         from moodplayer.recommend.feedback import load_feedback
@@ -150,8 +151,8 @@ def load_index_job(db: Path, previous: Any = None, data: Any = None) -> Callable
             stamp = library_stamp(conn)
             if previous is not None and previous.stamp == stamp:
                 return None
-            if data is not None and data.revision == stamp:
-                index = MoodIndex.from_columns(data.cols, load_feedback(conn), stamp)
+            if data is not None and (data.revision == stamp or out_of_date):
+                index = MoodIndex.from_columns(data.cols, load_feedback(conn), data.revision)
             else:
                 index = MoodIndex.from_db(conn, tree=False)
             return index, recently_played(conn)
