@@ -1,6 +1,6 @@
 """Mood clusters are not refitted on every index reload (issue 14, task 14C): during analysis the index
 reloads about once a second, and a full fit (K = 2..8, four inits each) each time cost CPU and GUI
-smoothness. A refit runs in a worker when the track count moved by more than a few percent or REFIT_S
+smoothness. A refit runs in a worker when the track count moved by more than half (REFIT_CHANGE) or REFIT_S
 have passed; in between new tracks take the nearest centre; the last fit is of the final library, so
 the result is the same as one fit of it."""
 from __future__ import annotations

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 CLUSTER_QUEUE = 100      # "play this cluster" queues at most this many, nearest the centre first
 REFIT_S = 10.0           # at most one refit this often while the index keeps reloading (analysis)...
-REFIT_CHANGE = 0.05      # ...unless the track count moved by more than this share since the last fit
+REFIT_CHANGE = 0.5       # ...unless the track count moved by more than this share since the last fit
+FIT_DELAY_S = 0.3        # a fit starts once the new index is painted, not while the GUI paints it
 
 
 class ClusterControl(QObject):
@@ -43,6 +44,7 @@ class ClusterControl(QObject):
         self._fitted: MoodClusters | None = None            # the last fit and the points it was of
         self._fitted_points: np.ndarray | None = None
         self._fit_started = -REFIT_S
+        self._picker: list[tuple[str, str, int]] | None = None   # what the queue's cluster picker lists
         self._refit_timer = QTimer(self)
         self._refit_timer.setSingleShot(True)
         self._refit_timer.timeout.connect(self._refit_now)
@@ -52,9 +54,11 @@ class ClusterControl(QObject):
         """A new mood index: refit in a worker when it differs enough, else reuse the last fit.
 
         During analysis the index reloads about once a second; a full fit (K = 2..8, four inits each)
-        each time costs CPU the analysis and the GUI need. So a refit starts only when there is no fit
-        yet, or the track count moved by more than REFIT_CHANGE, or REFIT_S have passed since the last
-        one; in between the new tracks take the nearest cluster centre, and a timer refits the latest
+        each time costs CPU the analysis and the GUI need, and it is Python in this process: the GUI
+        thread waits for the GIL while it runs. So a refit starts only when there is no fit yet, or
+        the track count moved by more than REFIT_CHANGE (half: a small library that is being analysed
+        grows by far more than a few percent per reload), or REFIT_S have passed since the last one;
+        in between the new tracks take the nearest cluster centre, and a timer refits the latest
         index once REFIT_S are up. The last fit is always of the final library: same result as ever.
         """
         self.index = index
@@ -74,7 +78,9 @@ class ClusterControl(QObject):
         self._refit_timer.start(int(wait * 1000) + 1)
 
     def _fit(self, index: "MoodIndex", points: np.ndarray) -> None:
-        """Fit the clusters of these points off the GUI thread."""
+        """Fit the clusters of these points off the GUI thread, after FIT_DELAY_S (asleep, without
+        the GIL: the GUI paints the index that asked for the fit first), with one OpenMP/BLAS thread:
+        scikit-learn would otherwise run one per core, beside the GUI thread and the analysis."""
         self._refit_timer.stop()
         self._fitting, self._fit_started = index, time.monotonic()
         self.fits += 1
@@ -84,8 +90,14 @@ class ClusterControl(QObject):
 
             if len(points) < 3:
                 return None
+            from threadpoolctl import threadpool_limits
+
+            time.sleep(FIT_DELAY_S)
+            if task.cancelled:
+                return None
             try:
-                return cluster_moods(points)
+                with threadpool_limits(limits=1):
+                    return cluster_moods(points)
             except ValueError:     # every track at one point: no clusters to show
                 return None
         self.workers.start(job, name="finding mood clusters",
@@ -116,10 +128,13 @@ class ClusterControl(QObject):
         self.clusters = clusters
         if clusters is None:
             self.pad.set_dot_colours(None)
-            self.queue.set_clusters([])
+            picker: list[tuple[str, str, int]] = []
         else:
             self.pad.set_dot_colours(clusters.rgb())
-            self.queue.set_clusters(list(zip(clusters.names, clusters.colours(), clusters.sizes)))
+            picker = list(zip(clusters.names, clusters.colours(), clusters.sizes))
+        if picker != self._picker:       # a reload that moved no track between clusters: no refill
+            self._picker = picker
+            self.queue.set_clusters(picker)
         self.clustersChanged.emit(clusters)
 
     def play_cluster(self, cluster: int) -> int:

@@ -2,7 +2,8 @@
 handle to drag, the face's mood a second marker. It only draws and reports; the queue lives elsewhere.
 
 Painting stays cheap during a drag: the dots are a cached pixmap (rebuilt on resize or new data), so a
-frame is the background, one pixmap and a handful of markers.
+frame is the background, one pixmap and a handful of markers. Rebuilding it for new data (every
+reload while the analysis runs) redraws only the dots, as pixmap sprites (``pad_layers``).
 """
 from __future__ import annotations
 
@@ -15,18 +16,16 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QImage, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from moodplayer.display import terminal_safe, tooltip_html
-from moodplayer.mood_geometry import AROUSAL_WORDS, CORNER_WORDS, VALENCE_WORDS
+from moodplayer.mood_geometry import AROUSAL_WORDS, VALENCE_WORDS
 from moodplayer.recommend.regions import region_phrase
 from moodplayer.ui import theme
+from moodplayer.ui.pad_layers import DotSprites, blank, paint_plane, paint_words, plane_clip
 from moodplayer.ui.pad_render import CRISP_MAX, mood_rgb
 from moodplayer.ui.photo_mood import dropped_photo
 
 MARGIN = 30
 HOVER_PX = 9.0
 HANDLE_REACH = 36.0       # the target handle's glow radius (34) and a little air
-_A = Qt.AlignmentFlag
-_CORNER_ALIGN = {"top-left": _A.AlignLeft | _A.AlignTop, "top-right": _A.AlignRight | _A.AlignTop,
-                 "bottom-left": _A.AlignLeft | _A.AlignBottom, "bottom-right": _A.AlignRight | _A.AlignBottom}
 
 
 class MoodPad(QWidget):
@@ -57,6 +56,9 @@ class MoodPad(QWidget):
         self._density: QImage | None = None
         self._cache: QPixmap | None = None
         self._cache_key: Any = None
+        self._layers: tuple[QPixmap, QPixmap] | None = None    # the plane and the words, per size
+        self._layers_key: Any = None
+        self._sprites = DotSprites()
         self.queue_ids: list[int] = []
         self.queue_labels: list[int] = []     # the number the queue panel shows for each queued track
         self.playing_id: int | None = None
@@ -109,7 +111,10 @@ class MoodPad(QWidget):
             rgb = mood_rgb(self.points) if len(self.points) <= CRISP_MAX else np.empty((0, 3))
         elif len(rgb) != len(self.points) or len(self.points) > CRISP_MAX:
             return
-        self._rgb = np.asarray(rgb, dtype=np.float64)
+        rgb = np.asarray(rgb, dtype=np.float64)
+        if self._cache is not None and np.array_equal(rgb, self._rgb):
+            return      # the same colours (a reload that moved no dot between clusters): no redraw
+        self._rgb = rgb
         self._cache = None
         self.update()
 
@@ -269,46 +274,38 @@ class MoodPad(QWidget):
         p.end()
 
     def _background(self) -> QPixmap:
-        """Plane, grid, labels and dots: everything that does not move during a drag."""
+        """Plane, grid, labels and dots: everything that does not move during a drag. The plane and
+        the words are kept per size (``pad_layers``); new data redraws only the dots."""
         dpr = self.devicePixelRatioF()
         key = (self.width(), self.height(), dpr, id(self._density), len(self.points))
         if self._cache is not None and self._cache_key == key:
             return self._cache
-        pix = QPixmap(QSize(int(self.width() * dpr), int(self.height() * dpr)))
+        r = self.plot_rect()
+        size_key = (self.width(), self.height(), dpr, self.font().key())
+        if self._layers_key != size_key:
+            plane = blank(self.size(), dpr, QColor(theme.BACKGROUND))
+            p = QPainter(plane)
+            paint_plane(p, r, self.to_px)
+            p.end()
+            words = blank(self.size(), dpr, Qt.GlobalColor.transparent)
+            p = QPainter(words)
+            paint_words(p, r, self.font(), MARGIN)
+            p.end()
+            self._layers, self._layers_key = (plane, words), size_key
+        plane, words = self._layers
+        pix = plane.copy()
         pix.setDevicePixelRatio(dpr)
-        pix.fill(QColor(theme.BACKGROUND))
         p = QPainter(pix)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = self.plot_rect()
-        p.setClipPath(theme.fill_rounded(p, r, 18, theme.SURFACE))
-        for mood, (v, a) in theme.MOOD_CENTROIDS.items():   # soft glow of each mood's region
-            c = QColor(theme.MOOD_COLOURS[mood])
-            g = QRadialGradient(self.to_px(v, a), r.width() * 0.42)
-            c.setAlpha(34)
-            g.setColorAt(0.0, c)
-            c.setAlpha(0)
-            g.setColorAt(1.0, c)
-            p.fillRect(r, QBrush(g))
-        grid = QColor(theme.TEXT)
-        grid.setAlpha(16)
-        p.setPen(QPen(grid, 1))
-        for f in (0.25, 0.75):
-            p.drawLine(self.to_px(f, 0), self.to_px(f, 1))
-            p.drawLine(self.to_px(0, f), self.to_px(1, f))
-        grid.setAlpha(34)
-        p.setPen(QPen(grid, 1))
-        p.drawLine(self.to_px(0.5, 0), self.to_px(0.5, 1))
-        p.drawLine(self.to_px(0, 0.5), self.to_px(1, 0.5))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawEllipse(self.to_px(0.5, 0.5), r.width() / 2, r.height() / 2)
-        self._paint_dots(p, r)
+        p.setClipPath(plane_clip(r))
+        self._paint_dots(p, r, dpr)
         p.setClipping(False)
-        self._paint_labels(p, r)
+        p.drawPixmap(0, 0, words)
         p.end()
         self._cache, self._cache_key = pix, key
         return pix
 
-    def _paint_dots(self, p: QPainter, r: QRectF) -> None:
+    def _paint_dots(self, p: QPainter, r: QRectF, dpr: float) -> None:
         n = len(self.points)
         if n == 0:
             return
@@ -317,42 +314,7 @@ class MoodPad(QWidget):
                 p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 p.drawImage(r, self._density)
             return
-        radius = 5.0 if n <= 300 else 3.6 if n <= 1200 else 2.6
-        alpha = 235 if n <= 300 else 200
-        edge = QColor(theme.BACKGROUND)
-        edge.setAlpha(200)
-        p.setPen(QPen(edge, 1.2))
-        for (v, a), (cr, cg, cb) in zip(self.points.tolist(), self._rgb.tolist()):
-            p.setBrush(QColor.fromRgbF(cr, cg, cb, alpha / 255))
-            p.drawEllipse(self.to_px(v, a), radius, radius)
-
-    def _paint_labels(self, p: QPainter, r: QRectF) -> None:
-        f = QFont(self.font())
-        f.setPointSizeF(max(8.0, f.pointSizeF() * 0.9))
-        f.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
-        p.setFont(f)
-        p.setPen(QColor(theme.MUTED))
-        flags = Qt.AlignmentFlag
-        p.drawText(QRectF(r.left(), r.top() - MARGIN, r.width(), MARGIN), flags.AlignCenter, AROUSAL_WORDS[-1])
-        p.drawText(QRectF(r.left(), r.bottom(), r.width(), MARGIN), flags.AlignCenter, AROUSAL_WORDS[0])
-        sides = ((r.left() - MARGIN / 2, -90, VALENCE_WORDS[0]), (r.right() + MARGIN / 2, 90, VALENCE_WORDS[-1]))
-        for x, angle, word in sides:
-            p.save()
-            p.translate(x, r.center().y())
-            p.rotate(angle)
-            p.drawText(QRectF(-r.height() / 2, -MARGIN / 2, r.height(), MARGIN), flags.AlignCenter, word)
-            p.restore()
-        pad = 14
-        box = QRectF(r.left() + pad, r.top() + pad, r.width() - 2 * pad, r.height() - 2 * pad)
-        shadow = QColor(theme.BACKGROUND)
-        shadow.setAlpha(170)
-        corner = QColor(theme.TEXT)
-        corner.setAlpha(150)
-        for colour, dx in ((shadow, 1.0), (corner, 0.0)):   # a soft shadow keeps words legible over dots
-            p.setPen(colour)
-            b = box.translated(dx, dx)
-            for where, word in CORNER_WORDS.items():
-                p.drawText(b, _CORNER_ALIGN[where], word)
+        self._sprites.paint(p, r, self.points, self._rgb, dpr)
 
     def _dot_px(self, track_id: int) -> QPointF | None:
         row = self._row_of.get(int(track_id))

@@ -178,7 +178,12 @@ class QueuePanel(QWidget):
 
     def set_picks(self, picks: Sequence["Pick"], path: bool | str = False) -> None:
         """The queue to show; ``path`` names what the picks are ("mood path", "cluster 2 · …"), or
-        True for a mood path, False/"" for the plain nearest-first queue."""
+        True for a mood path, False/"" for the plain nearest-first queue. The same picks again (an
+        index reload during the analysis that brought nothing nearer) keep their rows: no repaint."""
+        name = "mood path" if path is True else (path or "")
+        if picks and list(picks) == self.picks and name == self._path_name:
+            self._show_subtitle()
+            return
         self.picks = list(picks)
         self.list.setUpdatesEnabled(False)
         self.list.clear()
@@ -189,7 +194,7 @@ class QueuePanel(QWidget):
             item.setToolTip(tooltip_html(pick.why))
             self.list.addItem(item)
         self.list.setUpdatesEnabled(True)
-        self._path_name = "mood path" if path is True else (path or "")
+        self._path_name = name
         if not self.picks:
             self.set_empty(self._empty_text())
         self._show_subtitle()
